@@ -1,0 +1,92 @@
+"""Build the python-telegram-bot Application: the one place everything is wired together."""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings
+from bot.handlers import ALLOWED_UPDATES, COMMANDS, register
+from bot.services import AppServices
+from bot.tutor.clock import Clock, SystemClock
+from bot.tutor.service import Tutor
+from quizbank.loader import builtin_paths, expand_paths, load_library
+from quizbank.model import Library
+from storage.db import connect
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+QuizApp = Application[Any, Any, Any, Any, AppServices, Any]
+
+
+def load_banks(settings: Settings) -> Library:
+    """The built-in bank plus QUIZBOT_BANKS; a broken extra bank is logged and skipped."""
+    library, problems = load_library([*builtin_paths(), *expand_paths(settings.bank_paths)])
+    for problem in problems:
+        log.warning("bank problem: %s", problem)
+    return library
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
+) -> QuizApp:
+    """A ready-to-run Application; the database opens in post_init, not here."""
+    app: QuizApp = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(bot_data=AppServices))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    services = app.bot_data
+    services.settings = settings
+    services.clock = clock or SystemClock()
+    services.rng = rng or random.Random()
+    register(app)
+    return app
+
+
+async def _post_init(app: QuizApp) -> None:
+    """Open and migrate the database, load the banks, register the command menu."""
+    services = app.bot_data
+    services.db = await connect(services.settings.db_path)
+    services.tutor = Tutor(
+        repo=Repository(services.db), library=load_banks(services.settings), rng=services.rng
+    )
+    try:
+        await app.bot.set_my_commands(list(COMMANDS))
+    except TelegramError as exc:
+        # The menu is a convenience; the bot works without it, so never fail start-up on it.
+        log.warning("could not register the command menu: %s", exc)
+    log.info("quizbot ready as @%s", app.bot.username)
+
+
+async def _post_shutdown(app: QuizApp) -> None:
+    """Close the database."""
+    services = app.bot_data
+    if services.db is not None:
+        await services.db.close()
+        services.db = None
+    services.tutor = None
+
+
+def run(settings: Settings) -> None:
+    """Long-poll Telegram until SIGINT/SIGTERM; retries while Telegram is unreachable."""
+    app = build_application(settings)
+    app.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=-1)

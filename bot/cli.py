@@ -1,0 +1,75 @@
+"""The `quizbot` command: run | play | bank check. Wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, load_settings
+from bot.logs import setup_logging
+from bot.tutor.rounds import DEFAULT_ROUND
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizbot", description="A Telegram quiz tutor.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    play = sub.add_parser("play", help="play a quiz in this terminal, no Telegram needed")
+    play.add_argument("-n", "--questions", type=int, default=DEFAULT_ROUND, help="round size")
+    play.add_argument("-t", "--topic", help="only questions on this topic")
+    bank = sub.add_parser("bank", help="quiz bank tools")
+    bank_sub = bank.add_subparsers(dest="bank_command", required=True)
+    check = bank_sub.add_parser("check", help="validate bank files")
+    check.add_argument("files", nargs="+", help="YAML bank files or folders")
+    return parser
+
+
+def _bank_check(files: Sequence[str]) -> int:
+    from quizbank.loader import expand_paths, load_bank
+
+    paths = expand_paths(files)
+    if not paths:
+        print("no bank files found", file=sys.stderr)
+        return 1
+    failed = False
+    for path in paths:
+        result = load_bank(path)
+        for problem in result.problems:
+            print(problem, file=sys.stderr if not problem.warning else sys.stdout)
+        if result.bank is None:
+            failed = True
+            print(f"{path}: FAILED ({len(result.errors)} errors)")
+        else:
+            count = len(result.bank.questions)
+            print(f"{path}: ok, {count} questions in {len(result.bank.topics)} topics")
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for the `quizbot` console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "bank":
+        return _bank_check(args.files)
+    try:
+        settings = load_settings(os.environ)
+        if args.command == "run":
+            settings.require_token()
+    except ConfigError as exc:
+        print(f"quizbot: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, secrets=[settings.token or ""])
+    if args.command == "play":
+        from bot.play import play
+
+        return asyncio.run(play(settings, size=args.questions, topic=args.topic))
+    from bot.app import run
+
+    run(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

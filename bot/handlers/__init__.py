@@ -1,0 +1,52 @@
+"""The only place that adds handlers to the application."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import practice, system
+
+# The command menu registered with Telegram at start-up (setMyCommands).
+COMMANDS = (
+    BotCommand("quiz", "Start a round (e.g. /quiz 5, /quiz space)"),
+    BotCommand("topics", "Pick a topic"),
+    BotCommand("skip", "Skip this question"),
+    BotCommand("stop", "End the round with a summary"),
+    BotCommand("stats", "Your streak, accuracy and weakest topics"),
+    BotCommand("help", "What I can do"),
+)
+# Every update type a handler below consumes, and nothing else.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Wire every handler into the application."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handlers(
+        [
+            CommandHandler("start", practice.start, private),
+            CommandHandler("help", practice.help_command, private),
+            CommandHandler("quiz", practice.quiz, private),
+            CommandHandler("topics", practice.topics, private),
+            CommandHandler("skip", practice.skip, private),
+            CommandHandler("stop", practice.stop, private),
+            CommandHandler("stats", practice.stats, private),
+            CommandHandler(["start", "help"], system.group_help, groups),
+            CommandHandler("quiz", system.group_quiz, groups),
+            MessageHandler(private & filters.COMMAND, practice.unknown_command),
+            MessageHandler(private & filters.TEXT, practice.answer),
+            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, practice.not_text),
+            CallbackQueryHandler(practice.button),
+            ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+    )
+    app.add_error_handler(system.on_error)

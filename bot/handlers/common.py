@@ -1,0 +1,42 @@
+"""Helpers shared by the handler modules: the typed context and sending a `Reply`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.render import Reply
+from bot.services import AppServices
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Telegram inline keyboard for a reply's buttons."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send(context: Context, chat_id: int, reply: Reply) -> Message:
+    """Send a rendered reply to a chat."""
+    return await context.bot.send_message(chat_id, reply.text, reply_markup=markup(reply))
+
+
+def sent_at(update: Update, context: Context) -> datetime:
+    """When the user acted: the message's own timestamp, or the clock for button taps."""
+    message = update.message
+    return message.date if message is not None else context.bot_data.clock.now()

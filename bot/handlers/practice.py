@@ -1,0 +1,156 @@
+"""Private-chat practice: thin adapters from updates to the tutor and back."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.handlers.common import Context, send, sent_at
+from bot.tutor.rounds import DEFAULT_ROUND, MAX_ROUND, MIN_ROUND, Retry, Turn, Unreadable
+from quizbank.model import Topic
+
+
+def _ids(update: Update) -> tuple[int, int, str]:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None  # the filters only let user messages through
+    return user.id, chat.id, user.first_name or ""
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet the student; a `?start=quiz` deep link starts a round straight away."""
+    user_id, chat_id, name = _ids(update)
+    tutor = context.bot_data.tutor
+    if context.args and context.args[0] == "quiz":
+        await _start_round(update, context, size=DEFAULT_ROUND, topic=None)
+        return
+    await tutor.ensure_user(user_id, name, at=sent_at(update, context))
+    await send(context, chat_id, render.welcome(name, tutor.library, await tutor.current(user_id)))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List the commands."""
+    await send(context, _ids(update)[1], render.help_text())
+
+
+async def quiz(update: Update, context: Context) -> None:
+    """/quiz, /quiz 5, /quiz <topic>, /quiz 5 <topic>."""
+    args = list(context.args or [])
+    size = DEFAULT_ROUND
+    if args and args[0].lstrip("+-").isdigit():
+        size = int(args.pop(0)) if len(args[0]) <= 6 else MAX_ROUND + 1
+        if not MIN_ROUND <= size <= MAX_ROUND:
+            await send(context, _ids(update)[1], render.bad_count(size))
+            return
+    topic: Topic | None = None
+    if args:
+        wanted = " ".join(args)
+        topic = context.bot_data.tutor.library.find_topic(wanted)
+        if topic is None:
+            await send(context, _ids(update)[1], render.bad_quiz_args(wanted))
+            return
+    await _start_round(update, context, size=size, topic=topic.id if topic else None)
+
+
+async def _start_round(update: Update, context: Context, *, size: int, topic: str | None) -> None:
+    user_id, chat_id, name = _ids(update)
+    tutor = context.bot_data.tutor
+    result = await tutor.start_round(
+        user_id, chat_id, at=sent_at(update, context), first_name=name, size=size, topic=topic
+    )
+    if result is None:
+        await send(context, chat_id, render.bad_quiz_args(topic or ""))
+        return
+    reply = render.started(tutor.library, result.round, result.question, result.replaced)
+    await send(context, chat_id, reply)
+
+
+async def topics(update: Update, context: Context) -> None:
+    """Show the topics as buttons."""
+    await send(context, _ids(update)[1], render.topics(context.bot_data.tutor.library))
+
+
+async def answer(update: Update, context: Context) -> None:
+    """A typed message: grade it as the answer to the current question."""
+    user_id, chat_id, _ = _ids(update)
+    assert update.message is not None and update.message.text is not None
+    tutor = context.bot_data.tutor
+    result = await tutor.answer(user_id, update.message.text, at=update.message.date)
+    await send(context, chat_id, _render_result(context, result))
+
+
+def _render_result(context: Context, result: Turn | Retry | Unreadable | None) -> render.Reply:
+    library = context.bot_data.tutor.library
+    match result:
+        case None:
+            return render.no_round()
+        case Turn():
+            return render.turn(library, result)
+        case Retry():
+            return render.retry()
+        case Unreadable(question=q, reason="pick_option"):
+            return render.pick_option(q)
+        case Unreadable():
+            return render.too_long()
+
+
+async def skip(update: Update, context: Context) -> None:
+    """Skip the current question."""
+    user_id, chat_id, _ = _ids(update)
+    result = await context.bot_data.tutor.skip(user_id, at=sent_at(update, context))
+    reply = render.no_round_to("skip") if result is None else _render_result(context, result)
+    await send(context, chat_id, reply)
+
+
+async def stop(update: Update, context: Context) -> None:
+    """End the round with a summary."""
+    user_id, chat_id, _ = _ids(update)
+    summary = await context.bot_data.tutor.stop(user_id, at=sent_at(update, context))
+    reply = render.no_round_to("stop") if summary is None else render.summary(summary)
+    await send(context, chat_id, reply)
+
+
+async def stats(update: Update, context: Context) -> None:
+    """Show streaks, accuracy and weakest topics."""
+    user_id, chat_id, _ = _ids(update)
+    tutor = context.bot_data.tutor
+    await send(context, chat_id, render.stats(tutor.library, await tutor.stats(user_id)))
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice notes: explain that answers are typed."""
+    user_id, chat_id, _ = _ids(update)
+    await send(context, chat_id, render.not_text(await context.bot_data.tutor.current(user_id)))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A /command we do not have."""
+    await send(context, _ids(update)[1], render.unknown_command())
+
+
+async def button(update: Update, context: Context) -> None:
+    """Inline-button taps: start a round, list topics, or pick an option."""
+    query = update.callback_query
+    assert query is not None
+    action = callbacks.unpack(query.data)
+    user = query.from_user
+    chat = update.effective_chat
+    if action is None or chat is None or chat.type != "private":
+        await query.answer("That button is no longer valid.")
+        return
+    match action:
+        case callbacks.ShowTopics():
+            await query.answer()
+            await send(context, chat.id, render.topics(context.bot_data.tutor.library))
+        case callbacks.StartQuiz(topic):
+            await query.answer()
+            await _start_round(update, context, size=DEFAULT_ROUND, topic=topic)
+        case callbacks.Choose(token, position, index):
+            tutor = context.bot_data.tutor
+            result = await tutor.choose(
+                user.id, token, position, index, at=context.bot_data.clock.now()
+            )
+            if result is None:
+                await query.answer(render.stale_button())
+                return
+            await query.answer()
+            await send(context, chat.id, render.turn(tutor.library, result))

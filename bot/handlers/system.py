@@ -1,0 +1,53 @@
+"""Errors, membership changes and group chats."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.error import Forbidden, TelegramError
+
+from bot import render
+from bot.handlers.common import Context, send
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log any handler exception with its update id, and tell the user instead of going silent."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(context.error, Forbidden) and chat is not None and chat.type == "private":
+        # They blocked the bot: stop writing to them rather than failing on every attempt.
+        log.info("user %s has blocked the bot (update %s)", chat.id, update_id)
+        await context.bot_data.tutor.set_active(chat.id, active=False)
+        return
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if chat is None:
+        return
+    try:
+        await send(context, chat.id, render.error())
+    except TelegramError as exc:
+        log.warning("could not tell chat %s about the error: %s", chat.id, exc)
+
+
+async def membership(update: Update, context: Context) -> None:
+    """Track whether a private user has blocked (or unblocked) the bot."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    active = status not in (ChatMember.BANNED, ChatMember.LEFT)
+    await context.bot_data.tutor.set_active(change.from_user.id, active=active)
+
+
+async def group_help(update: Update, context: Context) -> None:
+    """/help or /start in a group: one short explanation."""
+    assert update.effective_chat is not None
+    await send(context, update.effective_chat.id, render.help_text(group=True))
+
+
+async def group_quiz(update: Update, context: Context) -> None:
+    """/quiz in a group: point to a private chat, where practice rounds run."""
+    assert update.effective_chat is not None
+    await send(context, update.effective_chat.id, render.group_quiz(context.bot.username))

@@ -1,0 +1,37 @@
+"""Logging set-up that can never print the bot token."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets anywhere in the formatted record, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format the record, then mask every secret in the result."""
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "[token]")
+        return text
+
+
+def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr at `level`, with secrets masked and httpx's per-request lines quietened."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token; the
+    # formatter masks it anyway, but one line per API call is noise on the hot path.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

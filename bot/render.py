@@ -1,0 +1,298 @@
+"""Turn tutor results into message text (Telegram HTML) and neutral buttons.
+
+No telegram imports: the handlers convert `Reply` into API objects, and `quizbot play`
+prints the same replies as plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from html import escape, unescape
+
+from bot import callbacks
+from bot.tutor.rounds import MAX_ROUND, MIN_ROUND, Round, Stats, Summary, Turn
+from quizbank.grading import Outcome
+from quizbank.model import Kind, Library, Question
+
+MAX_TEXT = 4096
+_TAG = re.compile(r"</?[a-z]+>")
+_LETTERS = "ABCD"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: callback `data`, or a `url` to open."""
+
+    label: str
+    data: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message to send: HTML text plus rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """Echo a bit of user input safely: short, escaped, on one line."""
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return escape(text)
+
+
+def _clip(text: str) -> str:
+    # Bank text is bounded by the checker, so this only guards against a future oversight.
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+START_BUTTONS = (
+    (Button("▶️ Start a quiz", callbacks.pack(callbacks.StartQuiz())),),
+    (Button("📚 Choose a topic", callbacks.pack(callbacks.ShowTopics())),),
+)
+
+
+def welcome(first_name: str, library: Library, rnd: Round | None) -> Reply:
+    """The /start greeting."""
+    name = f", {_quote(first_name, 32)}" if first_name else ""
+    count = sum(1 for _ in library.questions)
+    lines = [
+        f"👋 Hi{name}! I'm a quiz tutor for <b>{escape(_titles(library))}</b>.",
+        "",
+        f"I ask short questions ({count} in the bank), you type the answer, and I tell you "
+        "at once whether it's right, with the correct answer and a one-line explanation. "
+        "I forgive typos but not wrong facts or dates.",
+        "",
+        "Tap <b>Start a quiz</b>, or send /quiz. /help lists everything.",
+    ]
+    if rnd is not None:
+        lines += ["", f"You have a round in progress (question {rnd.position + 1} of "
+                      f"{len(rnd.questions)}). Just type your answer, or /stop it."]
+    return Reply("\n".join(lines), START_BUTTONS)
+
+
+def _titles(library: Library) -> str:
+    return " · ".join(b.title for b in library.banks) or "history"
+
+
+def help_text(*, group: bool = False) -> Reply:
+    """The /help message."""
+    if group:
+        return Reply(
+            "I'm a quiz tutor. Quizzes run in a private chat with me: open my profile and "
+            "press Start. Group challenges are coming soon."
+        )
+    return Reply(
+        "<b>Commands</b>\n"
+        "/quiz – a round of 10 questions\n"
+        "/quiz 5 – a round of 5\n"
+        "/quiz &lt;topic&gt; – questions on one topic (e.g. <code>/quiz space</code>)\n"
+        "/topics – pick a topic\n"
+        "/skip – skip this question\n"
+        "/stop – end the round with a summary\n"
+        "/stats – your streak, accuracy and weakest topics\n"
+        "/help – this list\n\n"
+        "Answer by typing a short reply: a name, term or date. For multiple choice, tap a "
+        "button (or type its letter). Small typos are fine; wrong dates are not."
+    )
+
+
+def question(library: Library, rnd: Round, q: Question) -> Reply:
+    """A question with its number, topic and (for choices) the option buttons."""
+    header = (
+        f"<b>Question {rnd.position + 1}/{len(rnd.questions)}</b> · "
+        f"<i>{escape(library.topic_name(q.topic))}</i>"
+    )
+    text = f"{header}\n{escape(q.prompt)}"
+    if q.kind is Kind.TEXT:
+        return Reply(_clip(text))
+    if q.kind is Kind.TRUEFALSE:
+        text += "\n<i>True or false?</i>"
+    rows = tuple(
+        (Button(_option_label(q, i), callbacks.pack(callbacks.Choose(rnd.token, rnd.position, i))),)
+        for i in range(len(q.choices))
+    )
+    return Reply(_clip(text), rows)
+
+
+def _option_label(q: Question, index: int) -> str:
+    choice = q.choices[index]
+    return choice if q.kind is Kind.TRUEFALSE else f"{_LETTERS[index]}) {choice}"
+
+
+def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -> Reply:
+    """The first question of a new round, noting an abandoned one."""
+    scope = library.topic_name(rnd.topic) if rnd.topic else "all topics"
+    intro = f"🎯 New round: {len(rnd.questions)} questions on {escape(scope)}."
+    if replaced is not None and replaced.answered:
+        intro += f" (Your previous round ended at {replaced.correct}/{replaced.answered}.)"
+    body = question(library, rnd, q)
+    return Reply(_clip(f"{intro}\n\n{body.text}"), body.buttons)
+
+
+def _feedback(turn: Turn) -> str:
+    verdict, q = turn.verdict, turn.question
+    answer = f"<b>{escape(verdict.canonical)}</b>"
+    if q.kind is not Kind.TEXT and verdict.outcome is not Outcome.SKIPPED:
+        picked = f"You chose {escape(turn.typed)}. "
+    else:
+        picked = ""
+    if verdict.outcome is Outcome.CORRECT:
+        head = f"✅ Correct! {picked if q.kind is not Kind.TEXT else ''}The answer is {answer}."
+    elif verdict.outcome is Outcome.TYPO:
+        head = f"✅ Correct – watch the spelling: {answer}."
+    elif verdict.outcome is Outcome.SKIPPED:
+        head = f"⏭ Skipped. The answer was {answer}."
+    else:
+        head = f"❌ Not quite. {picked}The answer is {answer}."
+    return f"{head}\n<i>{escape(q.explanation)}</i>"
+
+
+def turn(library: Library, result: Turn) -> Reply:
+    """Feedback on an answer and, in the same message, the next question or the summary."""
+    feedback = _feedback(result)
+    if result.summary is not None:
+        end = summary(result.summary)
+        return Reply(_clip(f"{feedback}\n\n{end.text}"), end.buttons)
+    assert result.next_question is not None
+    body = question(library, result.round, result.next_question)
+    return Reply(_clip(f"{feedback}\n\n{body.text}"), body.buttons)
+
+
+def retry() -> Reply:
+    """A near miss: one more try."""
+    return Reply("🤏 So close! Check the spelling and try once more (or /skip).")
+
+
+def too_long() -> Reply:
+    """An answer far longer than any short answer."""
+    return Reply(
+        "That's a long answer! I grade short replies (up to 200 characters): a name, "
+        "term or date. Try again, or /skip."
+    )
+
+
+def pick_option(q: Question) -> Reply:
+    """A typed reply to a multiple-choice question that matches no option."""
+    if q.kind is Kind.TRUEFALSE:
+        return Reply("Tap <b>True</b> or <b>False</b> (or type it).")
+    letters = ", ".join(_LETTERS[: len(q.choices)])
+    return Reply(f"Tap one of the options, or type its letter ({letters}).")
+
+
+def _duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def summary(s: Summary) -> Reply:
+    """The end of a round: score, time and streak."""
+    if s.answered == 0:
+        score = "No questions answered"
+    else:
+        score = f"Score: <b>{s.correct}/{s.answered}</b>"
+        if s.answered < s.total:
+            score += f" (stopped after {s.answered} of {s.total})"
+    text = (
+        f"🏁 <b>Round over.</b> {score} · time {_duration(s.duration)}\n"
+        f"🔥 Answer streak: {s.streak} (best {s.best_streak})\n"
+        "Send /quiz for another round, or /stats to see your progress."
+    )
+    return Reply(text, START_BUTTONS)
+
+
+def stats(library: Library, s: Stats) -> Reply:
+    """The /stats screen."""
+    if s.answered == 0:
+        return Reply("📊 No answers yet. Send /quiz to start your first round!", START_BUTTONS)
+    lines = [
+        "📊 <b>Your stats</b>",
+        f"Answered: {s.answered} · accuracy {round(100 * s.accuracy)}%",
+        f"🔥 Answer streak: {s.streak} (best {s.best_streak})",
+    ]
+    weakest = s.weakest()
+    if weakest:
+        lines.append("Weakest topics:")
+        for t in weakest:
+            name = escape(library.topic_name(t.topic))
+            lines.append(f"• {name}: {round(100 * t.accuracy)}% of {t.answered}")
+    else:
+        lines.append("Weakest topics: answer 3+ questions on a topic to see them here.")
+    return Reply("\n".join(lines))
+
+
+def topics(library: Library) -> Reply:
+    """The topic list with a button per topic."""
+    rows = tuple(
+        (Button(t.name, callbacks.pack(callbacks.StartQuiz(t.id))),) for t in library.topics
+    )
+    return Reply("📚 <b>Topics</b>: tap one to start a round on it.", rows)
+
+
+def no_round() -> Reply:
+    """A reply that came with no round running."""
+    return Reply("There's no quiz running right now. Start one?", START_BUTTONS)
+
+
+def no_round_to(action: str) -> Reply:
+    """/skip or /stop with nothing to skip or stop."""
+    return Reply(f"There's no round to {action}. Send /quiz to start one.")
+
+
+def not_text(rnd: Round | None) -> Reply:
+    """A sticker, photo, voice note or other non-text message."""
+    if rnd is None:
+        return Reply("I can only read typed text. Send /quiz to start a round.")
+    return Reply("I can only read typed answers. Type your answer, or /skip.")
+
+
+def bad_quiz_args(text: str) -> Reply:
+    """/quiz with arguments that are neither a count nor a topic."""
+    return Reply(
+        f"I don't know a topic called “{_quote(text)}”. Send /topics to see them, "
+        f"or /quiz 5 for a round of 5 ({MIN_ROUND}–{MAX_ROUND})."
+    )
+
+
+def bad_count(count: int) -> Reply:
+    """/quiz with a count out of range."""
+    return Reply(f"A round can have {MIN_ROUND} to {MAX_ROUND} questions – try /quiz 10.")
+
+
+def stale_button() -> str:
+    """Toast text for a button from a question that is already settled."""
+    return "That question is already done – answer the latest one."
+
+
+def unknown_command() -> Reply:
+    """A command we do not have."""
+    return Reply("I don't know that command. /help lists what I can do.")
+
+
+def group_quiz(bot_username: str) -> Reply:
+    """/quiz in a group: practice happens in private."""
+    url = f"https://t.me/{bot_username}?start=quiz"
+    return Reply(
+        "Practice rounds run in a private chat with me, so answers don't flood the group.",
+        ((Button("Open a private quiz", url=url),),),
+    )
+
+
+def error() -> Reply:
+    """Something broke on our side."""
+    return Reply("Sorry, something went wrong on my side. Please try again.")
+
+
+def html_to_plain(text: str) -> str:
+    """Strip our HTML for the terminal."""
+    return unescape(_TAG.sub("", text))

@@ -1,0 +1,137 @@
+"""A practice round and the results of playing it, as immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from quizbank.grading import Outcome, Verdict
+from quizbank.model import Question
+
+MIN_ROUND = 1
+MAX_ROUND = 30
+DEFAULT_ROUND = 10
+# Longer than any real short answer; a student pasting an essay gets a hint, not a grade.
+MAX_ANSWER_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A user's round: which questions, how far they are, and how it is going."""
+
+    user_id: int
+    chat_id: int
+    token: str
+    questions: tuple[str, ...]
+    started_at: datetime
+    position: int = 0
+    answered: int = 0
+    correct: int = 0
+    topic: str | None = None
+    retry_used: bool = False
+
+    @property
+    def current(self) -> str | None:
+        """The key of the question being asked, or None when the round is over."""
+        return self.questions[self.position] if self.position < len(self.questions) else None
+
+    @property
+    def finished(self) -> bool:
+        """Whether every question has been asked."""
+        return self.position >= len(self.questions)
+
+    def advance(self, outcome: Outcome) -> Round:
+        """The round after the current question is settled with `outcome`."""
+        return replace(
+            self,
+            position=self.position + 1,
+            answered=self.answered + 1,
+            correct=self.correct + (1 if outcome.accepted else 0),
+            retry_used=False,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """How a round went, for the closing message."""
+
+    correct: int
+    answered: int
+    total: int
+    duration: timedelta
+    streak: int
+    best_streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """The result of settling one question, plus what comes next."""
+
+    question: Question
+    typed: str
+    verdict: Verdict
+    round: Round
+    next_question: Question | None
+    summary: Summary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """The answer was one edit too far: the student gets one more try at the same question."""
+
+    question: Question
+    round: Round
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """The reply could not be read as an answer (too long, or no option picked); nothing changed."""
+
+    question: Question
+    round: Round
+    reason: str  # "too_long" | "pick_option"
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A new round and its first question; `replaced` is a round that was abandoned for it."""
+
+    round: Round
+    question: Question
+    replaced: Round | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStat:
+    """One user's record on one topic."""
+
+    topic: str
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of accepted answers, 0..1."""
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """A user's overall record."""
+
+    answered: int
+    correct: int
+    streak: int
+    best_streak: int
+    topics: tuple[TopicStat, ...]
+
+    @property
+    def accuracy(self) -> float:
+        """Share of accepted answers, 0..1."""
+        return self.correct / self.answered if self.answered else 0.0
+
+    def weakest(self, *, limit: int = 3, min_answers: int = 3) -> tuple[TopicStat, ...]:
+        """Topics with enough answers to judge, lowest accuracy first."""
+        judged = [t for t in self.topics if t.answered >= min_answers]
+        judged.sort(key=lambda t: (t.accuracy, -t.answered, t.topic))
+        return tuple(judged[:limit])

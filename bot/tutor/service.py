@@ -1,0 +1,190 @@
+"""The tutor: starts rounds, grades answers, records them and says what comes next.
+
+Both the Telegram handlers and `quizbot play` call this, so they behave the same.
+Rounds are cached in memory (the hot path reads no round from disk) and every change is
+written to SQLite before the caller replies, so a restart resumes where the student was.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.tutor.rounds import (
+    DEFAULT_ROUND,
+    MAX_ANSWER_CHARS,
+    Retry,
+    Round,
+    Started,
+    Stats,
+    Summary,
+    Turn,
+    Unreadable,
+)
+from bot.tutor.selection import pick_round
+from quizbank.grading import Outcome, Verdict, choice_index, grade
+from quizbank.model import Kind, Library, Question
+from storage.repository import AnswerRecord, Repository
+
+_TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+_NO_ROUND = object()
+
+
+class Tutor:
+    """Private-practice rounds for any number of students."""
+
+    def __init__(self, *, repo: Repository, library: Library, rng: random.Random) -> None:
+        self._repo = repo
+        self.library = library
+        self._rng = rng
+        self._rounds: dict[int, Round | object] = {}
+
+    async def ensure_user(self, user_id: int, first_name: str, *, at: datetime) -> None:
+        """Record (or refresh) a student who has talked to the bot."""
+        await self._repo.ensure_user(user_id, first_name, now=at)
+
+    async def set_active(self, user_id: int, *, active: bool) -> None:
+        """Mark a student reachable or not (they blocked or unblocked the bot)."""
+        await self._repo.set_active(user_id, active)
+
+    async def current(self, user_id: int) -> Round | None:
+        """The student's unfinished round, from memory or, after a restart, from the database."""
+        cached = self._rounds.get(user_id)
+        if cached is None:
+            cached = await self._repo.load_round(user_id) or _NO_ROUND
+            self._rounds[user_id] = cached
+        return cached if isinstance(cached, Round) else None
+
+    def question(self, rnd: Round) -> Question | None:
+        """The question the round is on."""
+        key = rnd.current
+        return self.library.question(key) if key else None
+
+    async def start_round(
+        self,
+        user_id: int,
+        chat_id: int,
+        *,
+        at: datetime,
+        first_name: str = "",
+        size: int = DEFAULT_ROUND,
+        topic: str | None = None,
+    ) -> Started | None:
+        """Start a new round (abandoning any unfinished one); None if no questions match."""
+        pool = [q for q in self.library.questions if topic is None or q.topic == topic]
+        keys = pick_round(pool, size, self._rng)
+        if not keys:
+            return None
+        old = await self.current(user_id)
+        token = "".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(6))
+        rnd = Round(user_id, chat_id, token, tuple(keys), at, topic=topic)
+        await self._repo.ensure_user(user_id, first_name, now=at)
+        await self._repo.save_round(rnd)
+        self._rounds[user_id] = rnd
+        first = self.library.question(keys[0])
+        assert first is not None  # keys were just drawn from the library
+        return Started(rnd, first, replaced=old)
+
+    async def answer(
+        self, user_id: int, typed: str, *, at: datetime
+    ) -> Turn | Retry | Unreadable | None:
+        """Grade a typed answer to the current question; None if no round is running."""
+        rnd = await self._resume(user_id)
+        if rnd is None:
+            return None
+        question = self.question(rnd)
+        assert question is not None
+        if len(typed) > MAX_ANSWER_CHARS:
+            return Unreadable(question, rnd, "too_long")
+        if question.kind is not Kind.TEXT and choice_index(question, typed) is None:
+            return Unreadable(question, rnd, "pick_option")
+        verdict = grade(question, typed)
+        if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
+            await self._repo.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
+            rnd = replace(rnd, retry_used=True)
+            self._rounds[user_id] = rnd
+            return Retry(question, rnd)
+        if verdict.outcome is Outcome.ALMOST:
+            verdict = Verdict(Outcome.WRONG, verdict.canonical)
+        return await self._settle(rnd, question, typed, verdict, at)
+
+    async def choose(
+        self, user_id: int, token: str, position: int, index: int, *, at: datetime
+    ) -> Turn | None:
+        """Settle the current question with a tapped option; None if the button is stale."""
+        rnd = await self._resume(user_id)
+        if rnd is None or rnd.token != token or rnd.position != position:
+            return None
+        question = self.question(rnd)
+        assert question is not None
+        if question.kind is Kind.TEXT or not 0 <= index < len(question.choices):
+            return None
+        picked = question.choices[index]
+        ok = picked == question.canonical
+        verdict = Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
+        return await self._settle(rnd, question, picked, verdict, at)
+
+    async def skip(self, user_id: int, *, at: datetime) -> Turn | None:
+        """Give up on the current question (counted as a miss); None if no round is running."""
+        rnd = await self._resume(user_id)
+        if rnd is None:
+            return None
+        question = self.question(rnd)
+        assert question is not None
+        skipped = Verdict(Outcome.SKIPPED, question.canonical)
+        return await self._settle(rnd, question, "", skipped, at)
+
+    async def stop(self, user_id: int, *, at: datetime) -> Summary | None:
+        """End the round early; the unanswered question is not counted. None if none was running."""
+        rnd = await self.current(user_id)
+        if rnd is None:
+            return None
+        await self._repo.delete_round(user_id)
+        self._rounds[user_id] = _NO_ROUND
+        stats = await self._repo.stats(user_id)
+        return self._summary(rnd, at, stats.streak, stats.best_streak)
+
+    async def stats(self, user_id: int) -> Stats:
+        """The student's record."""
+        return await self._repo.stats(user_id)
+
+    async def _resume(self, user_id: int) -> Round | None:
+        """The current round, dropping questions whose bank has since been removed."""
+        rnd = await self.current(user_id)
+        if rnd is None:
+            return None
+        while not rnd.finished and self.question(rnd) is None:
+            rnd = replace(rnd, position=rnd.position + 1)
+        if rnd.finished:
+            # Every remaining question vanished with a bank change: end the round quietly.
+            await self._repo.delete_round(user_id)
+            self._rounds[user_id] = _NO_ROUND
+            return None
+        self._rounds[user_id] = rnd
+        return rnd
+
+    async def _settle(
+        self, rnd: Round, question: Question, typed: str, verdict: Verdict, at: datetime
+    ) -> Turn:
+        after = rnd.advance(verdict.outcome)
+        record = self._record(rnd, question, typed, verdict.outcome, at)
+        streak, best = await self._repo.record_answer(record, accepted=verdict.accepted, rnd=after)
+        self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
+        summary = self._summary(after, at, streak, best) if after.finished else None
+        return Turn(question, typed, verdict, after, self.question(after), summary)
+
+    @staticmethod
+    def _record(
+        rnd: Round, question: Question, typed: str, outcome: Outcome, at: datetime
+    ) -> AnswerRecord:
+        return AnswerRecord(
+            rnd.user_id, rnd.chat_id, question.bank, question.id, question.topic,
+            typed, outcome.value, at,
+        )
+
+    @staticmethod
+    def _summary(rnd: Round, at: datetime, streak: int, best: int) -> Summary:
+        duration = max(at - rnd.started_at, timedelta(0))
+        return Summary(rnd.correct, rnd.answered, len(rnd.questions), duration, streak, best)

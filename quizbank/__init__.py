@@ -1,0 +1,1 @@
+"""Quiz banks: the model, the YAML loader and checker, and answer grading."""

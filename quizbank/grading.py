@@ -1,0 +1,182 @@
+"""Grade a typed answer against a question: forgiving of typos, never of facts.
+
+The API follows RapidFuzz: pure functions with keyword-only options and no I/O.
+Words are compared one by one with an edit-distance allowance that grows with word
+length (adjacent swaps count as one edit), because whole-string fuzzy ratios accept
+"not khrushchev" or "stalinism" and treat 1956 and 1957 as 75% alike.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from quizbank.model import Kind, Question
+from quizbank.normalise import fold, normalise, tokens
+
+_NEGATIONS = frozenset({"not", "no", "never", "isnt", "wasnt", "neither", "nor"})
+_HEDGES = frozenset({"or", "either", "maybe", "perhaps"})
+_OPTIONAL = re.compile(r"\(([^)]*)\)")
+_LETTERS = "abcd"
+_TRUE = frozenset({"true", "t", "yes", "y"})
+_FALSE = frozenset({"false", "f", "no", "n"})
+
+
+class Outcome(enum.StrEnum):
+    """The grade of one answer, from best to worst."""
+
+    CORRECT = "correct"
+    TYPO = "typo"  # accepted, but the reply shows the right spelling
+    ALMOST = "almost"  # one edit beyond the allowance: not accepted
+    WRONG = "wrong"
+    SKIPPED = "skipped"
+
+    @property
+    def accepted(self) -> bool:
+        """Whether this outcome counts as a right answer."""
+        return self in (Outcome.CORRECT, Outcome.TYPO)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome plus the canonical answer, for the reply."""
+
+    outcome: Outcome
+    canonical: str
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the answer counts as right."""
+        return self.outcome.accepted
+
+
+def allowance(word: str) -> int:
+    """Edits forgiven in a word: none up to 3 letters, one up to 7, two from 8; none with digits."""
+    if any(ch.isdigit() for ch in word):
+        return 0
+    n = len(word)
+    return 0 if n <= 3 else 1 if n <= 7 else 2
+
+
+@lru_cache(maxsize=4096)
+def _variants(answer: str) -> tuple[tuple[str, ...], ...]:
+    """Token lists for an answer, with and without each optional "(word)" group."""
+    groups = _OPTIONAL.findall(answer)
+    if not groups:
+        return (tuple(tokens(answer)),)
+    out = []
+    for keep in itertools.product((True, False), repeat=len(groups)):
+        it = iter(keep)
+        text = _OPTIONAL.sub(lambda m, it=it: m.group(1) if next(it) else " ", answer)
+        out.append(tuple(tokens(text)))
+    return tuple(dict.fromkeys(v for v in out if v))
+
+
+def _match(expected: Sequence[str], typed: Sequence[str]) -> tuple[int, int] | None:
+    """Match each expected word to a distinct typed word.
+
+    Returns (typo_edits, words_over_allowance_by_one), or None if it cannot match.
+    """
+    free = list(typed)
+    edits = 0
+    near = 0
+    for word in expected:
+        limit = allowance(word)
+        folded = fold(word)
+        best_i, best_d = -1, limit + 2
+        for i, candidate in enumerate(free):
+            if word == candidate or folded == fold(candidate):
+                best_i, best_d = i, 0
+                break
+            if limit == 0 and any(ch.isdigit() for ch in word + candidate):
+                continue
+            d = OSA.distance(folded, fold(candidate), score_cutoff=limit + 1)
+            if d < best_d:
+                best_i, best_d = i, d
+        if best_i < 0:
+            return None
+        if best_d > limit:
+            near += 1
+        edits += best_d
+        free.pop(best_i)
+    return edits, near
+
+
+def _closest(answers: Sequence[str], typed: Sequence[str]) -> tuple[int, int, int] | None:
+    """The best match over every answer variant: (near_misses, edits, unmatched_typed_words)."""
+    best = None
+    for answer in answers:
+        for variant in _variants(answer):
+            result = _match(variant, typed)
+            if result is None:
+                continue
+            edits, near = result
+            ranked = (near, edits, len(typed) - len(variant))
+            if best is None or ranked < best:
+                best = ranked
+    return best
+
+
+def grade(question: Question, typed: str, *, max_extra_words: int = 2) -> Verdict:
+    """Grade a typed answer to any kind of question."""
+    if question.kind is not Kind.TEXT:
+        index = choice_index(question, typed)
+        ok = index is not None and question.choices[index] == question.canonical
+        return Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
+    words = tokens(typed)
+    if not words:
+        return Verdict(Outcome.WRONG, question.canonical)
+    accepted_words = {w for a in question.answers for v in _variants(a) for w in v}
+    wrong = Verdict(Outcome.WRONG, question.canonical)
+    if any(w in _NEGATIONS and w not in accepted_words for w in words):
+        return wrong
+    if any(w in _HEDGES and w not in accepted_words for w in words):
+        return wrong
+    best = _closest(question.answers, words)
+    if best is None:
+        return wrong
+    near, edits, extra = best
+    if extra > max_extra_words:
+        return wrong
+    # Every number the student wrote must be one the answer has: "1956 1957" is not 1956.
+    if any(any(ch.isdigit() for ch in w) and w not in accepted_words for w in words):
+        return wrong
+    if question.reject:
+        rejected = _closest(question.reject, words)
+        if rejected is not None and rejected[:2] <= best[:2]:
+            return wrong
+    if near:
+        outcome = Outcome.ALMOST if near == 1 else Outcome.WRONG
+    else:
+        outcome = Outcome.TYPO if edits else Outcome.CORRECT
+    return Verdict(outcome, question.canonical)
+
+
+def choice_index(question: Question, typed: str) -> int | None:
+    """Which option a typed reply picks: a letter, a number, true/false, or the option's text."""
+    text = normalise(typed)
+    if not text:
+        return None
+    choices = question.choices
+    if question.kind is Kind.TRUEFALSE:
+        if text in _TRUE:
+            return 0
+        if text in _FALSE:
+            return 1
+        return None
+    if len(text) == 1 and text in _LETTERS[: len(choices)]:
+        return _LETTERS.index(text)
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return int(text) - 1
+    words = tokens(typed)
+    hits = [i for i, c in enumerate(choices) if _match(tokens(c), words) == (0, 0)]
+    if len(hits) == 1 and len(words) <= len(tokens(choices[hits[0]])) + 1:
+        return hits[0]
+    near = [i for i, c in enumerate(choices) if (m := _match(tokens(c), words)) and not m[1]]
+    return near[0] if len(near) == 1 else None

@@ -1,0 +1,309 @@
+"""Load YAML bank files into the model, reporting every problem with file, line and question id."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quizbank.model import Bank, Kind, Library, Question, Topic
+from quizbank.normalise import normalise
+
+BUILTIN_DIR = Path(__file__).parent / "banks"
+MAX_FILE_BYTES = 1_000_000
+# Telegram quiz polls cap these lengths; keeping every question inside them lets any
+# choice or true/false question be sent as a native poll later.
+POLL_PROMPT_MAX = 300
+POLL_OPTION_MAX = 100
+EXPLANATION_MAX = 200
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# Topic ids travel inside 64-byte callback data, so they stay short and plain.
+_TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_LINE = "__line__"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or worth a look) in a bank file."""
+
+    path: str
+    line: int
+    message: str
+    question: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        qid = f" [{self.question}]" if self.question else ""
+        level = "warning" if self.warning else "error"
+        return f"{where}:{qid} {level}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """A bank (None when it has errors) and everything found wrong with it."""
+
+    bank: Bank | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Only the problems that stop the bank from loading."""
+        return tuple(p for p in self.problems if not p.warning)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line each mapping starts on."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[_LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def builtin_paths() -> list[Path]:
+    """The bank files shipped with quizbot."""
+    return sorted(BUILTIN_DIR.glob("*.yaml"))
+
+
+def expand_paths(entries: Iterable[str | Path]) -> list[Path]:
+    """Turn files and folders into a sorted list of .yaml/.yml files."""
+    paths: list[Path] = []
+    for entry in entries:
+        path = Path(entry)
+        if path.is_dir():
+            paths.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            paths.append(path)
+    return paths
+
+
+def load_bank(path: str | Path) -> LoadResult:
+    """Read and validate one bank file; never raises for bad content."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return LoadResult(None, (Problem(name, 0, f"cannot read file: {exc.strerror or exc}"),))
+    if len(raw) > MAX_FILE_BYTES:
+        message = f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        return LoadResult(None, (Problem(name, 0, message),))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return LoadResult(None, (Problem(name, line, "file is not UTF-8 text"),))
+    try:
+        data = yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return LoadResult(None, (Problem(name, line, f"YAML syntax error: {reason}"),))
+    return _build(name, data)
+
+
+def _build(path: str, data: Any) -> LoadResult:
+    problems: list[Problem] = []
+
+    def err(line: int, message: str, qid: str = "", *, warning: bool = False) -> None:
+        problems.append(Problem(path, line, message, qid, warning))
+
+    if not isinstance(data, dict):
+        err(1, "a bank must be a mapping with 'bank', 'title', 'topics' and 'questions'")
+        return LoadResult(None, tuple(problems))
+    bank_id = data.get("bank")
+    if not isinstance(bank_id, str) or not _ID.match(bank_id):
+        err(data[_LINE], "'bank' must be a short lowercase id such as 'khrushchev'")
+        bank_id = "?"
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        err(data[_LINE], "'title' is missing")
+        title = bank_id
+
+    topics = _topics(data.get("topics"), data[_LINE], err)
+    topic_ids = {t.id for t in topics}
+    questions: list[Question] = []
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        err(data[_LINE], "'questions' must be a non-empty list")
+        raw_questions = []
+    seen: dict[str, int] = {}
+    for raw in raw_questions:
+        question = _question(bank_id, raw, topic_ids, seen, err)
+        if question is not None:
+            questions.append(question)
+    if any(not p.warning for p in problems):
+        return LoadResult(None, tuple(problems))
+    bank = Bank(bank_id, title.strip(), tuple(topics), tuple(questions), path)
+    return LoadResult(bank, tuple(problems))
+
+
+def _topics(raw: Any, line: int, err: Any) -> list[Topic]:
+    if not isinstance(raw, list) or not raw:
+        err(line, "'topics' must be a non-empty list of {id, name}")
+        return []
+    topics: list[Topic] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            err(line, "each topic needs an 'id' and a 'name'")
+            continue
+        tid, name = item.get("id"), item.get("name")
+        if not isinstance(tid, str) or not _TOPIC_ID.match(tid):
+            err(item[_LINE], f"topic id {tid!r} must be lowercase letters, digits and '-', ≤ 32")
+            continue
+        if not isinstance(name, str) or not name.strip():
+            err(item[_LINE], f"topic {tid!r} has no name")
+            continue
+        if any(t.id == tid for t in topics):
+            err(item[_LINE], f"topic {tid!r} is listed twice")
+            continue
+        topics.append(Topic(tid, name.strip()))
+    return topics
+
+
+def _strings(value: Any) -> list[str] | None:
+    """A list of non-empty strings from a scalar or a list, or None if it is malformed."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            return None
+        text = str(item).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def _question(
+    bank_id: str, raw: Any, topic_ids: set[str], seen: dict[str, int], err: Any
+) -> Question | None:
+    if not isinstance(raw, dict):
+        err(0, "each question must be a mapping")
+        return None
+    line = raw[_LINE]
+    qid = raw.get("id")
+    if not isinstance(qid, str) or not _ID.match(qid):
+        err(line, f"question id {qid!r} must be lowercase letters, digits and '-', ≤ 40")
+        return None
+    ok = True
+
+    def bad(message: str) -> None:
+        nonlocal ok
+        ok = False
+        err(line, message, qid)
+
+    if qid in seen:
+        bad(f"duplicate id (first used on line {seen[qid]})")
+    else:
+        seen[qid] = line
+    topic = raw.get("topic")
+    if topic not in topic_ids:
+        bad(f"unknown topic {topic!r}; add it under 'topics' or use one listed there")
+    try:
+        kind = Kind(raw.get("type", "text"))
+    except ValueError:
+        bad(f"unknown type {raw.get('type')!r}; use text, choice or truefalse")
+        return None
+    prompt = raw.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        bad("the prompt is empty")
+        prompt = ""
+    explanation = raw.get("explanation")
+    if not isinstance(explanation, str) or not explanation.strip():
+        bad("the explanation is empty")
+        explanation = ""
+    elif len(explanation.strip()) > EXPLANATION_MAX:
+        size = len(explanation.strip())
+        bad(f"the explanation is {size} characters; keep it ≤ {EXPLANATION_MAX}")
+    source = _strings(raw.get("source"))
+    if not source:
+        bad("no source: name the notes that support this question")
+    difficulty = raw.get("difficulty", 1)
+    if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
+        bad(f"difficulty must be 1, 2 or 3, not {difficulty!r}")
+        difficulty = 1
+    reject = _strings(raw.get("reject", []))
+    if reject is None:
+        bad("'reject' must be a list of strings")
+        reject = []
+
+    choices: list[str] = []
+    answers: list[str] | None
+    if kind is Kind.TEXT:
+        answers = _strings(raw.get("answers", raw.get("answer")))
+        if not answers:
+            bad("no answers: give at least one accepted answer")
+    elif kind is Kind.CHOICE:
+        choices = _strings(raw.get("choices")) or []
+        answers = _strings(raw.get("answer"))
+        if not 2 <= len(choices) <= 4:
+            bad("a choice question needs 2 to 4 choices")
+        if len({c.casefold() for c in choices}) != len(choices):
+            bad("two choices are the same")
+        if not answers or len(answers) != 1:
+            bad("a choice question needs exactly one 'answer'")
+        elif answers[0] not in choices:
+            bad(f"the answer {answers[0]!r} is not one of the choices")
+        for choice in choices:
+            if len(choice) > POLL_OPTION_MAX:
+                bad(f"choice {choice[:20]!r}… is longer than {POLL_OPTION_MAX} characters")
+    else:
+        value = raw.get("answer")
+        if not isinstance(value, bool):
+            bad("a truefalse question needs 'answer: true' or 'answer: false'")
+            value = True
+        choices = ["True", "False"]
+        answers = ["True" if value else "False"]
+    if kind is not Kind.TEXT and len(prompt) > POLL_PROMPT_MAX:
+        bad(f"the prompt is {len(prompt)} characters; quiz polls allow {POLL_PROMPT_MAX}")
+    accepted = {normalise(a) for a in answers or []}
+    for entry in reject:
+        if normalise(entry) in accepted:
+            bad(f"reject entry {entry!r} is also an accepted answer")
+    if not ok:
+        return None
+    return Question(
+        bank=bank_id,
+        id=qid,
+        topic=topic,
+        kind=kind,
+        prompt=prompt.strip(),
+        answers=tuple(answers or ()),
+        explanation=explanation.strip(),
+        source=tuple(source or ()),
+        difficulty=difficulty,
+        choices=tuple(choices),
+        reject=tuple(reject),
+        line=line,
+    )
+
+
+def load_library(
+    paths: Sequence[str | Path],
+) -> tuple[Library, list[Problem]]:
+    """Load every bank; a broken bank is reported and skipped, never fatal to the others."""
+    banks: list[Bank] = []
+    problems: list[Problem] = []
+    for path in paths:
+        result = load_bank(path)
+        problems.extend(result.problems)
+        if result.bank is None:
+            continue
+        if any(b.id == result.bank.id for b in banks):
+            message = f"bank id {result.bank.id!r} is already loaded; skipped this file"
+            problems.append(Problem(str(path), 1, message))
+            continue
+        banks.append(result.bank)
+    return Library(tuple(banks)), problems

@@ -1,0 +1,123 @@
+"""The quiz bank's domain model: topics, questions and banks, all immutable."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+class Kind(enum.StrEnum):
+    """How a question is answered."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    TRUEFALSE = "truefalse"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A syllabus topic; `id` is short and stable because it goes into callback data."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question. `answers[0]` is the canonical answer shown to students."""
+
+    bank: str
+    id: str
+    topic: str
+    kind: Kind
+    prompt: str
+    answers: tuple[str, ...]
+    explanation: str
+    source: tuple[str, ...]
+    difficulty: int = 1
+    choices: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """The bank-qualified id, unique across every loaded bank."""
+        return f"{self.bank}:{self.id}"
+
+    @property
+    def canonical(self) -> str:
+        """The answer shown to the student after they reply."""
+        return self.answers[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """A named set of topics and questions, loaded from one YAML file."""
+
+    id: str
+    title: str
+    topics: tuple[Topic, ...]
+    questions: tuple[Question, ...]
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every loaded bank, indexed for constant-time lookups on the hot path."""
+
+    banks: tuple[Bank, ...]
+    _by_key: Mapping[str, Question] = field(init=False, repr=False)
+    _topics: Mapping[str, Topic] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_key: dict[str, Question] = {}
+        topics: dict[str, Topic] = {}
+        for bank in self.banks:
+            for topic in bank.topics:
+                # The first bank to define a topic id names it; later banks may add questions.
+                topics.setdefault(topic.id, topic)
+            for question in bank.questions:
+                by_key[question.key] = question
+        object.__setattr__(self, "_by_key", by_key)
+        object.__setattr__(self, "_topics", topics)
+
+    @property
+    def questions(self) -> Iterable[Question]:
+        """Every question of every bank, in bank then file order."""
+        return self._by_key.values()
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """Topics that have at least one question, in syllabus (file) order."""
+        used = {q.topic for q in self._by_key.values()}
+        return tuple(t for t in self._topics.values() if t.id in used)
+
+    def question(self, key: str) -> Question | None:
+        """The question with this bank-qualified key, or None if no bank has it any more."""
+        return self._by_key.get(key)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return self._topics.get(topic_id)
+
+    def topic_name(self, topic_id: str) -> str:
+        """A readable topic name, falling back to the id."""
+        topic = self._topics.get(topic_id)
+        return topic.name if topic else topic_id
+
+    def find_topic(self, text: str) -> Topic | None:
+        """The topic a student most likely meant by `text` (id, name, or a word of it)."""
+        wanted = text.strip().casefold().replace("_", "-")
+        if not wanted:
+            return None
+        topics = self.topics
+        for topic in topics:
+            if wanted in (topic.id, topic.name.casefold()):
+                return topic
+        spaced = wanted.replace("-", " ")
+        matches = [
+            t for t in topics
+            if spaced in t.name.casefold().replace("-", " ") or spaced in t.id.replace("-", " ")
+        ]
+        return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,1 @@
+"""SQLite storage: connection, ordered migrations and the repository."""

@@ -1,0 +1,95 @@
+"""Ordered, named schema migrations. Each runs in one transaction with the record that it ran.
+
+Never edit a migration that has been released: add a new one at the end instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+Migration = tuple[str, Callable[[aiosqlite.Connection], Awaitable[None]]]
+
+
+async def _001_initial(conn: aiosqlite.Connection) -> None:
+    await conn.execute(
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,              -- the Telegram user id
+            first_name TEXT NOT NULL DEFAULT '',
+            timezone TEXT,                       -- NULL means the bot's default zone
+            active INTEGER NOT NULL DEFAULT 1,   -- 0 once they block the bot
+            created_at TEXT NOT NULL,            -- UTC, ISO 8601
+            answered INTEGER NOT NULL DEFAULT 0,
+            correct INTEGER NOT NULL DEFAULT 0,
+            streak INTEGER NOT NULL DEFAULT 0,   -- consecutive accepted answers
+            best_streak INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    # Append-only: every graded answer and every skip, never updated or deleted by the quiz.
+    await conn.execute(
+        """CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            chat_id INTEGER NOT NULL,
+            bank TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            typed TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            answered_at TEXT NOT NULL
+        )"""
+    )
+    await conn.execute("CREATE INDEX answers_by_user ON answers(user_id, answered_at)")
+    # Per-topic counters kept alongside the log so /stats never scans the answers table.
+    await conn.execute(
+        """CREATE TABLE topic_stats (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            topic TEXT NOT NULL,
+            answered INTEGER NOT NULL DEFAULT 0,
+            correct INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, topic)
+        ) WITHOUT ROWID"""
+    )
+    # The round a user is playing, so a restart resumes it instead of losing it.
+    await conn.execute(
+        """CREATE TABLE rounds (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),
+            chat_id INTEGER NOT NULL,
+            token TEXT NOT NULL,              -- ties buttons to this round
+            questions TEXT NOT NULL,          -- JSON list of bank-qualified question keys
+            position INTEGER NOT NULL DEFAULT 0,
+            correct INTEGER NOT NULL DEFAULT 0,
+            answered INTEGER NOT NULL DEFAULT 0,
+            retry_used INTEGER NOT NULL DEFAULT 0,  -- the near-miss retry is spent
+            topic TEXT,
+            started_at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (("001_initial", _001_initial),)
+
+
+async def migrate(conn: aiosqlite.Connection) -> list[str]:
+    """Apply every migration not yet recorded, in order; return the names applied."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    async with conn.execute("SELECT name FROM schema_migrations") as cursor:
+        done = {row[0] for row in await cursor.fetchall()}
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await step(conn)
+            await conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        applied.append(name)
+    return applied

@@ -1,0 +1,189 @@
+"""The repository: every read and write the tutor needs. Each method is one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.tutor.rounds import Round, Stats, TopicStat
+
+
+def _iso(moment: datetime) -> str:
+    """UTC ISO 8601, the only way times are stored."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """One settled (or first-try) answer, as written to the append-only log."""
+
+    user_id: int
+    chat_id: int
+    bank: str
+    question_id: str
+    topic: str
+    typed: str
+    verdict: str
+    answered_at: datetime
+
+
+class Repository:
+    """SQLite access for users, answers, stats and rounds."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @asynccontextmanager
+    async def _transaction(self, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        # IMMEDIATE takes the write lock up front, so read-modify-write steps cannot race;
+        # a plain BEGIN gives multi-statement reads one consistent snapshot.
+        await self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield self._conn
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        await self._conn.execute("COMMIT")
+
+    async def ensure_user(self, user_id: int, first_name: str, *, now: datetime) -> None:
+        """Create the user, or refresh their name and mark them active again."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, active = 1",
+                (user_id, first_name[:64], _iso(now)),
+            )
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        """Mark a user as reachable or not (they blocked or unblocked the bot)."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    async def is_active(self, user_id: int) -> bool | None:
+        """Whether the user can be messaged; None if we have never seen them."""
+        async with self._conn.execute("SELECT active FROM users WHERE id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else bool(row[0])
+
+    async def save_round(self, rnd: Round) -> None:
+        """Store a new round for its user, replacing any old one."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO rounds(user_id, chat_id, token, questions, position,"
+                " correct, answered, retry_used, topic, started_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (rnd.user_id, rnd.chat_id, rnd.token, json.dumps(rnd.questions), rnd.position,
+                 rnd.correct, rnd.answered, int(rnd.retry_used), rnd.topic,
+                 _iso(rnd.started_at)),
+            )
+
+    async def load_round(self, user_id: int) -> Round | None:
+        """The user's unfinished round, if any."""
+        async with self._conn.execute(
+            "SELECT user_id, chat_id, token, questions, position, correct, answered, retry_used,"
+            " topic, started_at FROM rounds WHERE user_id = ?",
+            (user_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Round(
+            user_id=row["user_id"], chat_id=row["chat_id"], token=row["token"],
+            questions=tuple(json.loads(row["questions"])), position=row["position"],
+            correct=row["correct"], answered=row["answered"], topic=row["topic"],
+            retry_used=bool(row["retry_used"]),
+            started_at=_parse(row["started_at"]),
+        )
+
+    async def delete_round(self, user_id: int) -> None:
+        """Forget the user's round (stopped or replaced)."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM rounds WHERE user_id = ?", (user_id,))
+
+    async def log_attempt(self, record: AnswerRecord) -> None:
+        """Log a near miss that earns a retry, and spend the round's retry, together."""
+        async with self._transaction() as db:
+            await self._insert_answer(db, record)
+            await db.execute(
+                "UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,)
+            )
+
+    async def record_answer(
+        self, record: AnswerRecord, *, accepted: bool, rnd: Round
+    ) -> tuple[int, int]:
+        """Log a settled answer, update stats and streak, and save the round's progress.
+
+        Returns the user's (streak, best_streak) after this answer.
+        """
+        hit = int(accepted)
+        async with self._transaction() as db:
+            await self._insert_answer(db, record)
+            async with db.execute(
+                "UPDATE users SET answered = answered + 1, correct = correct + :hit,"
+                " streak = CASE WHEN :hit THEN streak + 1 ELSE 0 END,"
+                " best_streak = MAX(best_streak, CASE WHEN :hit THEN streak + 1 ELSE 0 END)"
+                " WHERE id = :user RETURNING streak, best_streak",
+                {"hit": hit, "user": record.user_id},
+            ) as cur:
+                row = await cur.fetchone()
+            await db.execute(
+                "INSERT INTO topic_stats(user_id, topic, answered, correct) VALUES (?, ?, 1, ?)"
+                " ON CONFLICT(user_id, topic) DO UPDATE SET answered = answered + 1,"
+                " correct = correct + excluded.correct",
+                (record.user_id, record.topic, hit),
+            )
+            if rnd.finished:
+                await db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
+            else:
+                await db.execute(
+                    "UPDATE rounds SET position = ?, correct = ?, answered = ?, retry_used = 0"
+                    " WHERE user_id = ?",
+                    (rnd.position, rnd.correct, rnd.answered, rnd.user_id),
+                )
+        return (row[0], row[1]) if row else (0, 0)
+
+    @staticmethod
+    async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> None:
+        await db.execute(
+            "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
+            " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.user_id, record.chat_id, record.bank, record.question_id, record.topic,
+             record.typed, record.verdict, _iso(record.answered_at)),
+        )
+
+    async def stats(self, user_id: int) -> Stats:
+        """The user's totals, streaks and per-topic record."""
+        async with self._transaction(write=False) as db:
+            async with db.execute(
+                "SELECT answered, correct, streak, best_streak FROM users WHERE id = ?",
+                (user_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            async with db.execute(
+                "SELECT topic, answered, correct FROM topic_stats WHERE user_id = ?"
+                " ORDER BY topic",
+                (user_id,),
+            ) as cur:
+                topics = tuple(TopicStat(r[0], r[1], r[2]) for r in await cur.fetchall())
+        if row is None:
+            return Stats(0, 0, 0, 0, ())
+        return Stats(row[0], row[1], row[2], row[3], topics)
+
+    async def answers(self, user_id: int) -> list[AnswerRecord]:
+        """Every logged answer of one user, oldest first."""
+        async with self._conn.execute(
+            "SELECT user_id, chat_id, bank, question_id, topic, typed, verdict, answered_at"
+            " FROM answers WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [AnswerRecord(*r[:7], _parse(r[7])) for r in rows]

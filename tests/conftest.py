@@ -1,0 +1,42 @@
+"""Shared fixtures: a fake Bot API on loopback, settings pointing at it, and a running bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.services import AppServices
+from tests.fakeapi import TOKEN, FakeBotAPI
+from tests.support import DRILL_BANK, running_bot
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """A started fake Bot API."""
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
+    """Settings as the environment would give them, pointing at the fake API and a temp DB."""
+    return Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "QUIZBOT_DB": str(tmp_path / "quiz.sqlite3"),
+            "QUIZBOT_BANKS": str(DRILL_BANK),
+        }
+    )
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[AppServices]:
+    """A running bot; yields its services so tests can inspect the database."""
+    async with running_bot(settings) as app:
+        yield app.bot_data

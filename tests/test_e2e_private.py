@@ -1,0 +1,159 @@
+"""A student in a private chat, played over the real HTTP stack against the fake Bot API."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.services import AppServices
+from tests.fakeapi import FakeBotAPI
+from tests.support import Student, question_in, right_answer, running_bot, seen, wrong_answer
+
+
+async def test_start_greets_and_registers_the_command_menu(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 501, "Ana")
+    reply = await ana.say("/start")
+    assert "Hi, Ana!" in reply
+    assert "quiz tutor" in reply
+    assert any(label.startswith("▶️ Start a quiz") for label, _ in ana.buttons())
+    menu = {c["command"] for c in api.commands}
+    assert {"quiz", "skip", "stop", "stats", "topics", "help"} <= menu
+
+
+async def test_a_drill_round_grades_right_wrong_and_typo_answers(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 502)
+    first = await ana.say("/quiz drill")
+    assert "New round: 3 questions on Drill questions" in first
+    assert "Question 1/3" in first
+    seen = []
+    text = first
+    for n in range(3):
+        q = question_in(text)
+        seen.append(q.id)
+        if q.id == "leader":
+            typed = "kruschev"  # a transliteration variant: correct
+        elif q.id == "speech-year":
+            typed = "1965"  # digits swapped: a different year, always wrong
+        else:
+            typed = right_answer(q)
+        text = await ana.say(typed)
+        if q.id == "speech-year":
+            assert "❌ Not quite" in text and "The answer is 1956" in text
+            assert q.explanation in text
+        else:
+            assert "✅ Correct" in text, text
+        if n < 2:
+            assert f"Question {n + 2}/3" in text  # feedback and next question in one message
+    assert sorted(seen) == ["leader", "premier", "speech-year"]
+    assert "Round over" in text and "Score: 2/3" in text
+    answers = await services.tutor._repo.answers(502)
+    assert [a.verdict for a in answers].count("wrong") == 1
+    assert {a.typed for a in answers} >= {"kruschev", "1965"}
+
+
+async def test_one_letter_typo_in_a_long_word_is_accepted_with_the_spelling_shown(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 503)
+    text = await ana.say("/quiz drill")
+    while question_in(text).id != "leader":
+        text = await ana.say("/skip")
+    text = await ana.say("Khrushchwv")
+    assert "✅ Correct – watch the spelling: Khrushchev" in text
+
+
+async def test_choice_question_by_button_and_stale_buttons_are_refused(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 504)
+    text = await ana.say("/quiz drill")
+    while question_in(text).id != "premier":
+        text = await ana.say("/skip")
+    old_buttons = ana.buttons()
+    assert [label for label, _ in old_buttons] == ["A) Molotov", "B) Bulganin", "C) Beria"]
+    reply = await ana.tap("B)")
+    assert "✅ Correct! You chose Bulganin" in seen(reply)
+    # Tapping the same (now settled) question's button again changes nothing.
+    before = len(api.sent(504))
+    toast = await ana.tap_data(old_buttons[0][1], expect_message=False)
+    assert "already done" in toast.params["text"]
+    assert len(api.sent(504)) == before
+
+
+async def test_skip_stop_and_stats(api: FakeBotAPI, services: AppServices) -> None:
+    ana = Student(api, 505)
+    text = await ana.say("/quiz 4")
+    q = question_in(text)
+    text = await ana.say(right_answer(q))
+    assert "✅ Correct" in text
+    q = question_in(text)
+    text = await ana.say(wrong_answer(q))
+    assert "❌ Not quite" in text
+    text = await ana.say("/skip")
+    assert "⏭ Skipped. The answer was" in text and "Question 4/4" in text
+    text = await ana.say("/stop")
+    assert "Round over" in text
+    assert "Score: 1/3 (stopped after 3 of 4)" in text
+    assert "Answer streak: 0 (best 1)" in text
+    assert "time 20 s" in text  # four messages after /quiz, five seconds apart by their dates
+    assert "no round to stop" in await ana.say("/stop")
+    stats = await ana.say("/stats")
+    assert "Answered: 3 · accuracy 33%" in stats
+    assert "Answer streak: 0 (best 1)" in stats
+
+
+async def test_stats_name_the_weakest_topic_after_three_answers(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 506)
+    text = await ana.say("/quiz drill")
+    for _ in range(3):
+        text = await ana.say(wrong_answer(question_in(text)))
+    stats = await ana.say("/stats")
+    assert "Weakest topics:" in stats
+    assert "• Drill questions: 0% of 3" in stats
+
+
+async def test_topics_buttons_start_a_round_on_that_topic(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 507)
+    await ana.say("/topics")
+    labels = [label for label, _ in ana.buttons()]
+    assert "The space programme" in labels and "Drill questions" in labels
+    reply = seen(await ana.tap("The space programme"))
+    assert "questions on The space programme" in reply
+    assert question_in(reply).topic == "space"
+
+
+async def test_a_restart_in_the_middle_of_a_round_resumes_it(
+    api: FakeBotAPI, settings: Settings
+) -> None:
+    ana = Student(api, 508)
+    async with running_bot(settings):
+        text = await ana.say("/quiz 5")
+        text = await ana.say(right_answer(question_in(text)))
+        text = await ana.say(right_answer(question_in(text)))
+        assert "Question 3/5" in text
+        pending = question_in(text)
+    async with running_bot(settings, seed=99) as app:
+        text = await ana.say(right_answer(pending))
+        assert "✅ Correct" in text
+        assert "Question 4/5" in text
+        answers = await app.bot_data.tutor._repo.answers(508)
+        assert len(answers) == 3 and all(a.verdict == "correct" for a in answers)
+
+
+async def test_a_button_from_before_a_restart_still_answers_the_current_question(
+    api: FakeBotAPI, settings: Settings
+) -> None:
+    ana = Student(api, 509)
+    async with running_bot(settings):
+        text = await ana.say("/quiz drill")
+        while question_in(text).id != "premier":
+            text = await ana.say("/skip")
+    async with running_bot(settings):
+        reply = await ana.tap("B)")
+        assert "✅ Correct" in seen(reply)
