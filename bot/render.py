@@ -142,7 +142,7 @@ def _feedback(turn: Turn) -> str:
     else:
         picked = ""
     if verdict.outcome is Outcome.CORRECT:
-        head = f"✅ Correct! {picked if q.kind is not Kind.TEXT else ''}The answer is {answer}."
+        head = f"✅ Correct! The answer is {answer}."
     elif verdict.outcome is Outcome.TYPO:
         head = f"✅ Correct – watch the spelling: {answer}."
     elif verdict.outcome is Outcome.SKIPPED:

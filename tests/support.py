@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -108,10 +109,14 @@ class Student:
 
     async def send(self, update: dict[str, Any], *, timeout: float = 5.0) -> Call:
         """Push an update and wait for the bot's next message to this chat."""
+        return await self.send_to(self.id, update, timeout=timeout)
+
+    async def send_to(self, chat_id: int, update: dict[str, Any], *, timeout: float = 5.0) -> Call:
+        """Push an update and wait for the bot's next message to `chat_id` (e.g. a group)."""
         cursor = len(self.api.calls)
         await self.api.push(update)
         self.last = await self.api.wait_for(
-            lambda c: c.method == "sendMessage" and c.params["chat_id"] == self.id,
+            lambda c: c.method == "sendMessage" and c.params["chat_id"] == chat_id,
             after=cursor, timeout=timeout,
         )
         return self.last
@@ -166,6 +171,14 @@ class Student:
             lambda c: c.method == "sendMessage" and c.params["chat_id"] == self.id, after=cursor
         )
         return self.last
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 3.0) -> None:
+    """Wait until an async check passes (for effects with no reply to wait on)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition never became true"
+        await asyncio.sleep(0.01)
 
 
 def right_answer(q: Question) -> str:

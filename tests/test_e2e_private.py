@@ -74,7 +74,7 @@ async def test_choice_question_by_button_and_stale_buttons_are_refused(
     old_buttons = ana.buttons()
     assert [label for label, _ in old_buttons] == ["A) Molotov", "B) Bulganin", "C) Beria"]
     reply = await ana.tap("B)")
-    assert "✅ Correct! You chose Bulganin" in seen(reply)
+    assert "✅ Correct! The answer is Bulganin." in seen(reply)
     # Tapping the same (now settled) question's button again changes nothing.
     before = len(api.sent(504))
     toast = await ana.tap_data(old_buttons[0][1], expect_message=False)

@@ -98,8 +98,11 @@ class Tutor:
         assert question is not None
         if len(typed) > MAX_ANSWER_CHARS:
             return Unreadable(question, rnd, "too_long")
-        if question.kind is not Kind.TEXT and choice_index(question, typed) is None:
-            return Unreadable(question, rnd, "pick_option")
+        if question.kind is not Kind.TEXT:
+            index = choice_index(question, typed)
+            if index is None:
+                return Unreadable(question, rnd, "pick_option")
+            return await self._settle_choice(rnd, question, index, at)
         verdict = grade(question, typed)
         if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
             await self._repo.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
@@ -121,6 +124,12 @@ class Tutor:
         assert question is not None
         if question.kind is Kind.TEXT or not 0 <= index < len(question.choices):
             return None
+        return await self._settle_choice(rnd, question, index, at)
+
+    async def _settle_choice(
+        self, rnd: Round, question: Question, index: int, at: datetime
+    ) -> Turn:
+        # Tapped or typed ("b", "bulganin"), the answer recorded is the option picked.
         picked = question.choices[index]
         ok = picked == question.canonical
         verdict = Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
