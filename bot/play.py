@@ -72,8 +72,12 @@ async def play(
                 say(render.question(library, rnd, question))
         else:
             started = await tutor.start_round(
-                TERMINAL_USER, TERMINAL_USER, at=clock.now(), first_name="you",
-                size=size, topic=topic,
+                TERMINAL_USER,
+                TERMINAL_USER,
+                at=clock.now(),
+                first_name="you",
+                size=size,
+                topic=topic,
             )
             assert started is not None
             say("quizbot: type your answer and press Enter. /skip, /stop, /stats, /quit.")

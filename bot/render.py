@@ -70,8 +70,11 @@ def welcome(first_name: str, library: Library, rnd: Round | None) -> Reply:
         "Tap <b>Start a quiz</b>, or send /quiz. /help lists everything.",
     ]
     if rnd is not None:
-        lines += ["", f"You have a round in progress (question {rnd.position + 1} of "
-                      f"{len(rnd.questions)}). Just type your answer, or /stop it."]
+        lines += [
+            "",
+            f"You have a round in progress (question {rnd.position + 1} of "
+            f"{len(rnd.questions)}). Just type your answer, or /stop it.",
+        ]
     return Reply("\n".join(lines), START_BUTTONS)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import enum
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -123,8 +124,35 @@ def _closest(answers: Sequence[str], typed: Sequence[str]) -> tuple[int, int, in
     return best
 
 
-def grade(question: Question, typed: str, *, max_extra_words: int = 2) -> Verdict:
-    """Grade a typed answer to any kind of question."""
+def _key(words: Sequence[str]) -> str:
+    return " ".join(fold(w) for w in words)
+
+
+def known_terms(questions: Iterable[Question]) -> frozenset[str]:
+    """Every answer, option and reject entry in the banks, folded for exact lookup.
+
+    An answer that is exactly one of these but not accepted for the question is a
+    different known thing (Bulgaria is not Bulganin), however close it looks.
+    """
+    terms = set()
+    for question in questions:
+        for phrase in (*question.answers, *question.reject, *question.choices):
+            terms.update(_key(v) for v in _variants(phrase))
+    return frozenset(terms)
+
+
+def grade(
+    question: Question,
+    typed: str,
+    *,
+    known: AbstractSet[str] = frozenset(),
+    max_extra_words: int = 2,
+) -> Verdict:
+    """Grade a typed answer to any kind of question.
+
+    `known` is `known_terms()` of the loaded banks; `max_extra_words` is how many words
+    beyond the matched answer a reply may carry ("it was the ...").
+    """
     if question.kind is not Kind.TEXT:
         index = choice_index(question, typed)
         ok = index is not None and question.choices[index] == question.canonical
@@ -137,6 +165,11 @@ def grade(question: Question, typed: str, *, max_extra_words: int = 2) -> Verdic
     if any(w in _NEGATIONS and w not in accepted_words for w in words):
         return wrong
     if any(w in _HEDGES and w not in accepted_words for w in words):
+        return wrong
+    typed_key = _key(words)
+    if typed_key in known and all(
+        typed_key != _key(v) for a in question.answers for v in _variants(a)
+    ):
         return wrong
     best = _closest(question.answers, words)
     if best is None:

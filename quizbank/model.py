@@ -117,7 +117,8 @@ class Library:
                 return topic
         spaced = wanted.replace("-", " ")
         matches = [
-            t for t in topics
+            t
+            for t in topics
             if spaced in t.name.casefold().replace("-", " ") or spaced in t.id.replace("-", " ")
         ]
         return matches[0] if len(matches) == 1 else None

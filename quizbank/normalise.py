@@ -6,11 +6,43 @@ import re
 import unicodedata
 
 _CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "і": "i", "ї": "i", "є": "e", "ґ": "g",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ї": "i",
+    "є": "e",
+    "ґ": "g",
 }
 # Letters that Unicode does not decompose into a base letter plus a mark.
 _SPECIAL = {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
@@ -18,8 +50,16 @@ _TRANSLATE = str.maketrans({**_CYRILLIC, **_SPECIAL, "'": "", "’": "", "ʼ": "
 _NON_WORD = re.compile(r"[\W_]+")
 # Phrases students put in front of an answer that carry no meaning for grading.
 _FILLERS = (
-    ("i", "think", "it", "was"), ("i", "think", "it", "s"), ("i", "think"), ("it", "was"),
-    ("it", "is"), ("its",), ("maybe",), ("the",), ("a",), ("an",),
+    ("i", "think", "it", "was"),
+    ("i", "think", "it", "s"),
+    ("i", "think"),
+    ("it", "was"),
+    ("it", "is"),
+    ("its",),
+    ("maybe",),
+    ("the",),
+    ("a",),
+    ("an",),
 )
 
 
@@ -49,8 +89,16 @@ def tokens(text: str) -> list[str]:
 
 # Spelling variants from transliterating Russian: folded on both sides before comparing, so
 # Khrushchev, Krushchev, Khruschev and Kruschev are all the same word.
-_FOLDS = (("shch", "sh"), ("sch", "sh"), ("kh", "k"), ("iy", "i"), ("yi", "i"), ("y", "i"),
-          ("ise", "ize"), ("isation", "ization"))
+_FOLDS = (
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("kh", "k"),
+    ("iy", "i"),
+    ("yi", "i"),
+    ("y", "i"),
+    ("ise", "ize"),
+    ("isation", "ization"),
+)
 
 
 def fold(word: str) -> str:

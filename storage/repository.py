@@ -81,9 +81,18 @@ class Repository:
                 "INSERT OR REPLACE INTO rounds(user_id, chat_id, token, questions, position,"
                 " correct, answered, retry_used, topic, started_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rnd.user_id, rnd.chat_id, rnd.token, json.dumps(rnd.questions), rnd.position,
-                 rnd.correct, rnd.answered, int(rnd.retry_used), rnd.topic,
-                 _iso(rnd.started_at)),
+                (
+                    rnd.user_id,
+                    rnd.chat_id,
+                    rnd.token,
+                    json.dumps(rnd.questions),
+                    rnd.position,
+                    rnd.correct,
+                    rnd.answered,
+                    int(rnd.retry_used),
+                    rnd.topic,
+                    _iso(rnd.started_at),
+                ),
             )
 
     async def load_round(self, user_id: int) -> Round | None:
@@ -97,9 +106,14 @@ class Repository:
         if row is None:
             return None
         return Round(
-            user_id=row["user_id"], chat_id=row["chat_id"], token=row["token"],
-            questions=tuple(json.loads(row["questions"])), position=row["position"],
-            correct=row["correct"], answered=row["answered"], topic=row["topic"],
+            user_id=row["user_id"],
+            chat_id=row["chat_id"],
+            token=row["token"],
+            questions=tuple(json.loads(row["questions"])),
+            position=row["position"],
+            correct=row["correct"],
+            answered=row["answered"],
+            topic=row["topic"],
             retry_used=bool(row["retry_used"]),
             started_at=_parse(row["started_at"]),
         )
@@ -156,8 +170,16 @@ class Repository:
         await db.execute(
             "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
             " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.user_id, record.chat_id, record.bank, record.question_id, record.topic,
-             record.typed, record.verdict, _iso(record.answered_at)),
+            (
+                record.user_id,
+                record.chat_id,
+                record.bank,
+                record.question_id,
+                record.topic,
+                record.typed,
+                record.verdict,
+                _iso(record.answered_at),
+            ),
         )
 
     async def stats(self, user_id: int) -> Stats:
@@ -169,8 +191,7 @@ class Repository:
             ) as cur:
                 row = await cur.fetchone()
             async with db.execute(
-                "SELECT topic, answered, correct FROM topic_stats WHERE user_id = ?"
-                " ORDER BY topic",
+                "SELECT topic, answered, correct FROM topic_stats WHERE user_id = ? ORDER BY topic",
                 (user_id,),
             ) as cur:
                 topics = tuple(TopicStat(r[0], r[1], r[2]) for r in await cur.fetchall())

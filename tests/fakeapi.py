@@ -128,7 +128,8 @@ class FakeBotAPI:
                 data = json.dumps(payload).encode()
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\n\r\n".encode() + data
+                    f"Content-Length: {len(data)}\r\n\r\n".encode()
+                    + data
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
@@ -146,7 +147,7 @@ class FakeBotAPI:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        method = path[len(prefix):]
+        method = path[len(prefix) :]
         params = _decode(headers.get("content-type", ""), body)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
@@ -160,8 +161,12 @@ class FakeBotAPI:
 
     async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
-            "id": BOT_ID, "is_bot": True, "first_name": "Quizbot", "username": BOT_USERNAME,
-            "can_join_groups": True, "can_read_all_group_messages": False,
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Quizbot",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
 

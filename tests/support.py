@@ -117,7 +117,8 @@ class Student:
         await self.api.push(update)
         self.last = await self.api.wait_for(
             lambda c: c.method == "sendMessage" and c.params["chat_id"] == chat_id,
-            after=cursor, timeout=timeout,
+            after=cursor,
+            timeout=timeout,
         )
         return self.last
 
@@ -145,15 +146,19 @@ class Student:
         """Send a callback query with arbitrary data from the bot's last message."""
         assert self.last is not None
         message = {
-            "message_id": 999, "date": int(self.clock.timestamp()),
+            "message_id": 999,
+            "date": int(self.clock.timestamp()),
             "chat": {"id": self.id, "type": "private"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Quizbot"},
             "text": "…",
         }
         update = {
             "callback_query": {
-                "id": str(next(_ids)), "from": self._user(), "chat_instance": "ci",
-                "message": message, "data": data,
+                "id": str(next(_ids)),
+                "from": self._user(),
+                "chat_instance": "ci",
+                "message": message,
+                "data": data,
             }
         }
         cursor = len(self.api.calls)

@@ -12,13 +12,28 @@ from tests.support import Student, eventually, question_in
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ({"sticker": {"file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512,
-                      "is_animated": False, "is_video": False, "type": "regular"}},
-         "I can only read typed text"),
-        ({"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
-         "I can only read typed text"),
-        ({"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 2}},
-         "I can only read typed text"),
+        (
+            {
+                "sticker": {
+                    "file_id": "s1",
+                    "file_unique_id": "u1",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
+            "I can only read typed text",
+        ),
+        (
+            {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
+            "I can only read typed text",
+        ),
+        (
+            {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 2}},
+            "I can only read typed text",
+        ),
     ],
 )
 async def test_non_text_messages_get_a_hint(
@@ -35,8 +50,15 @@ async def test_a_sticker_during_a_round_keeps_the_question(
     ana = Student(api, 602)
     text = await ana.say("/quiz drill")
     q = question_in(text)
-    sticker = {"file_id": "s", "file_unique_id": "u", "width": 1, "height": 1,
-               "is_animated": False, "is_video": False, "type": "regular"}
+    sticker = {
+        "file_id": "s",
+        "file_unique_id": "u",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
     reply = await ana.send(ana.message(None, sticker=sticker))
     assert "Type your answer, or /skip" in reply.params["text"]
     rnd = await services.tutor.current(602)
@@ -184,11 +206,17 @@ async def test_blocking_the_bot_marks_the_student_inactive(
     user = {"id": 613, "is_bot": False, "first_name": "Ana"}
     bot = {"id": 123456789, "is_bot": True, "first_name": "Quizbot"}
     cursor = len(api.calls)
-    await api.push({"my_chat_member": {
-        "chat": {"id": 613, "type": "private"}, "from": user, "date": 1_790_000_000,
-        "old_chat_member": {"status": "member", "user": bot},
-        "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
-    }})
+    await api.push(
+        {
+            "my_chat_member": {
+                "chat": {"id": 613, "type": "private"},
+                "from": user,
+                "date": 1_790_000_000,
+                "old_chat_member": {"status": "member", "user": bot},
+                "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+            }
+        }
+    )
     repo = services.tutor._repo
 
     async def blocked() -> bool:

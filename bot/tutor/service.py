@@ -24,7 +24,7 @@ from bot.tutor.rounds import (
     Unreadable,
 )
 from bot.tutor.selection import pick_round
-from quizbank.grading import Outcome, Verdict, choice_index, grade
+from quizbank.grading import Outcome, Verdict, choice_index, grade, known_terms
 from quizbank.model import Kind, Library, Question
 from storage.repository import AnswerRecord, Repository
 
@@ -38,6 +38,7 @@ class Tutor:
     def __init__(self, *, repo: Repository, library: Library, rng: random.Random) -> None:
         self._repo = repo
         self.library = library
+        self._known = known_terms(library.questions)
         self._rng = rng
         self._rounds: dict[int, Round | object] = {}
 
@@ -103,7 +104,7 @@ class Tutor:
             if index is None:
                 return Unreadable(question, rnd, "pick_option")
             return await self._settle_choice(rnd, question, index, at)
-        verdict = grade(question, typed)
+        verdict = grade(question, typed, known=self._known)
         if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
             await self._repo.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
             rnd = replace(rnd, retry_used=True)
@@ -189,8 +190,14 @@ class Tutor:
         rnd: Round, question: Question, typed: str, outcome: Outcome, at: datetime
     ) -> AnswerRecord:
         return AnswerRecord(
-            rnd.user_id, rnd.chat_id, question.bank, question.id, question.topic,
-            typed, outcome.value, at,
+            rnd.user_id,
+            rnd.chat_id,
+            question.bank,
+            question.id,
+            question.topic,
+            typed,
+            outcome.value,
+            at,
         )
 
     @staticmethod

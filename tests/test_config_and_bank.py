@@ -1,0 +1,122 @@
+"""Settings, bank loading, selection, callback data and log redaction."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import random
+from pathlib import Path
+
+import pytest
+
+from bot import callbacks
+from bot.config import BOTFATHER_HELP, ConfigError, Settings, load_settings
+from bot.logs import RedactingFormatter
+from bot.tutor.selection import pick_round
+from quizbank.loader import builtin_paths, load_bank, load_library
+from tests.fakeapi import TOKEN
+from tests.support import DRILL_BANK
+
+
+def test_settings_defaults_and_overrides(tmp_path: Path) -> None:
+    default = Settings.from_env({})
+    assert default.token is None
+    assert default.api_base_url == "https://api.telegram.org/bot{token}"
+    assert default.timezone == "Europe/London" and default.db_path == "data/quizbot.sqlite3"
+    with pytest.raises(ConfigError, match="@BotFather"):
+        default.require_token()
+    assert BOTFATHER_HELP.endswith("quizbot play")
+    env = tmp_path / ".env"
+    env.write_text("# comment\nexport TELEGRAM_BOT_TOKEN='1:abc'\nLOG_LEVEL=debug\n")
+    settings = load_settings({"LOG_LEVEL": "WARNING"}, env)
+    assert settings.token == "1:abc"
+    assert settings.log_level == "WARNING"  # the real environment wins over .env
+
+
+def test_the_builtin_bank_loads_cleanly_with_enough_questions() -> None:
+    library, problems = load_library(builtin_paths())
+    assert [p for p in problems if not p.warning] == []
+    questions = list(library.questions)
+    assert len(questions) >= 30
+    assert len({q.topic for q in questions}) >= 10
+    assert all(q.source and q.explanation for q in questions)
+    assert {q.kind.value for q in questions} == {"text", "choice", "truefalse"}
+
+
+def test_a_broken_extra_bank_is_skipped_and_the_others_still_load(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("bank: [oops\n")
+    library, problems = load_library([*builtin_paths(), broken, DRILL_BANK])
+    assert {b.id for b in library.banks} == {"khrushchev", "drill"}
+    assert any(str(broken) in str(p) for p in problems)
+    assert library.question("drill:leader") is not None  # ids are namespaced per bank
+
+
+def test_an_oversized_bank_file_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * 1_100_000)
+    result = load_bank(big)
+    assert result.bank is None and "limit" in result.problems[0].message
+
+
+def test_topic_lookup_is_forgiving() -> None:
+    library, _ = load_library(builtin_paths())
+    assert library.find_topic("space").id == "space"
+    assert library.find_topic("Foreign Policy").id == "foreign-policy"
+    assert library.find_topic("the") is None  # matches several: ambiguous
+
+
+def test_a_round_never_repeats_a_question_or_a_topic_back_to_back() -> None:
+    library, _ = load_library(builtin_paths())
+    questions = list(library.questions)
+    for seed in range(20):
+        keys = pick_round(questions, 10, random.Random(seed))
+        assert len(keys) == len(set(keys)) == 10
+        topics = [library.question(k).topic for k in keys]
+        assert all(a != b for a, b in itertools.pairwise(topics))
+    assert pick_round(questions, 10, random.Random(1)) == pick_round(
+        questions, 10, random.Random(1)
+    )
+
+
+def test_callback_data_round_trips_and_rejects_forgeries() -> None:
+    for action in (
+        callbacks.StartQuiz(),
+        callbacks.StartQuiz("foreign-policy"),
+        callbacks.ShowTopics(),
+        callbacks.Choose("abc123", 12, 3),
+    ):
+        data = callbacks.pack(action)
+        assert len(data.encode()) <= 64
+        assert callbacks.unpack(data) == action
+    for forged in (
+        None,
+        "",
+        "a:ABC123:1:1",
+        "a:abc123:1:12",
+        "t:",
+        "t:" + "x" * 40,
+        "q:extra",
+        "a:abc123:-1:1",
+        "a:abc123:1:1" + "0" * 60,
+    ):
+        assert callbacks.unpack(forged) is None
+
+
+def test_the_token_is_masked_even_inside_tracebacks() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter("%(message)s", [TOKEN]))
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
+        except RuntimeError:
+            logger.exception("calling %s", f"https://api.telegram.org/bot{TOKEN}/sendMessage")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert "getMe failed" in output and "[token]" in output
+    assert TOKEN not in output

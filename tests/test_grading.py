@@ -1,0 +1,143 @@
+"""The grader on realistic phone typing: forgiving of typos, never of facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizbank.grading import Outcome, allowance, choice_index, grade, known_terms
+from quizbank.model import Kind, Question
+
+
+def q(*answers: str, reject: tuple[str, ...] = ()) -> Question:
+    return Question(
+        bank="t",
+        id="q",
+        topic="x",
+        kind=Kind.TEXT,
+        prompt="?",
+        answers=answers,
+        explanation="e",
+        source=("s",),
+        reject=reject,
+    )
+
+
+C, T, A, W = Outcome.CORRECT, Outcome.TYPO, Outcome.ALMOST, Outcome.WRONG
+
+CASES = [
+    # case, spacing and punctuation
+    (("Khrushchev",), "khrushchev", C),
+    (("Khrushchev",), "  KHRUSHCHEV!!  ", C),
+    (("Khrushchev",), "Khrushchev.", C),
+    (("Virgin Lands Scheme",), "virgin-lands   scheme", C),
+    (("Virgin Lands (Scheme)",), "virgin lands", C),
+    (("Virgin Lands (Scheme)",), "the Virgin Lands scheme", C),
+    (("Gomułka",), "gomulka", C),
+    (("Khrushchev",), "Хрущёв", C),
+    # transliteration variants are right without being listed
+    (("Khrushchev",), "Kruschev", C),
+    (("Khrushchev",), "Krushchev", C),
+    (("Khrushchev",), "Khruschev", C),
+    # a one-letter typo in a long word is forgiven, and the spelling is shown
+    (("Khrushchev",), "Khrushcev", T),
+    (("Solzhenitsyn",), "Solzhenitsin", C),
+    (("Solzhenitsyn",), "Solzhenistyn", T),
+    (("sovnarkhozy",), "sovnarkozy", C),
+    (("Malenkov",), "Malenkvo", T),
+    (("Pasternak",), "Pastrenak", T),
+    # one edit beyond the allowance is "almost"; further is wrong
+    (("Beria",), "Breai", A),
+    (("Zhukov",), "Zhkuvo", A),
+    (("Stalin",), "Stalinism", W),
+    # short words must be exact
+    (("KGB",), "KBG", A),  # one edit past a zero allowance: "so close", one retry
+    (("KGB",), "kgb", C),
+    # numbers and years are exact
+    (("1956",), "1956", C),
+    (("1956",), "1965", W),
+    (("1956",), "1957", W),
+    (("1957",), "1975", W),
+    (("1956",), "1956 or 1957", W),
+    (("1956",), "1956 1957", W),
+    (("1956",), "in 1956", C),
+    (("20th Congress",), "22nd congress", W),
+    (("20th Congress",), "20th congress", C),
+    # guards
+    (("Khrushchev",), "not khrushchev", W),
+    (("Khrushchev",), "Khrushchev or Malenkov", W),
+    (("Khrushchev",), "malenkov beria molotov khrushchev bulganin", W),
+    (("Bulganin",), "Bulgaria", W),
+    (("sovnarkhozy",), "sovkhozy", W),
+    (("peaceful coexistence",), "peaceful", W),
+    (("Molotov",), "Malenkov", W),
+    (("Malenkov",), "Malenkof", T),
+    (("Gagarin",), "Laika", W),
+    (("KGB",), "", W),
+    (("KGB",), "🤔", W),
+    # several accepted answers, extra words counted against the matched one
+    (("Supreme Soviet", "Supreme Soviet of the USSR"), "supreme soviet of the ussr", C),
+    (("U-2", "U2 spy plane"), "u2 spy plane", C),
+]
+
+
+# Other answers in a bank: a reply that is exactly one of them is a different known thing.
+KNOWN = known_terms(
+    [q("Bulgaria"), q("sovkhozy"), q("kolkhozy"), q("Stalin"), q("Malenkov"), q("Molotov")]
+)
+
+
+@pytest.mark.parametrize(("answers", "typed", "expected"), CASES)
+def test_grade(answers: tuple[str, ...], typed: str, expected: Outcome) -> None:
+    verdict = grade(q(*answers), typed, known=KNOWN)
+    assert verdict.outcome is expected
+    assert verdict.canonical == answers[0]
+
+
+def test_a_reject_entry_beats_a_near_match() -> None:
+    question = q("Malenkov", reject=("Molotov",))
+    assert grade(question, "Molotov").outcome is Outcome.WRONG
+    assert grade(question, "Malenkov").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("word", "edits"), [("KGB", 0), ("Beria", 1), ("Zhukov", 1), ("Malenkov", 2), ("1956", 0)]
+)
+def test_allowance_grows_with_word_length(word: str, edits: int) -> None:
+    assert allowance(word.casefold()) == edits
+
+
+def test_choice_replies_by_letter_number_or_text() -> None:
+    question = Question(
+        bank="t",
+        id="c",
+        topic="x",
+        kind=Kind.CHOICE,
+        prompt="?",
+        answers=("Bulganin",),
+        explanation="e",
+        source=("s",),
+        choices=("Molotov", "Bulganin", "Beria"),
+    )
+    assert [choice_index(question, t) for t in ("b", "B", "2", "bulganin", "Bulgannin")] == [1] * 5
+    assert choice_index(question, "d") is None
+    assert choice_index(question, "no idea") is None
+    assert grade(question, "a").outcome is Outcome.WRONG
+    assert grade(question, "b").outcome is Outcome.CORRECT
+
+
+def test_true_false_replies() -> None:
+    question = Question(
+        bank="t",
+        id="tf",
+        topic="x",
+        kind=Kind.TRUEFALSE,
+        prompt="?",
+        answers=("False",),
+        explanation="e",
+        source=("s",),
+        choices=("True", "False"),
+    )
+    assert grade(question, "false").outcome is Outcome.CORRECT
+    assert grade(question, "F").outcome is Outcome.CORRECT
+    assert grade(question, "true").outcome is Outcome.WRONG
+    assert choice_index(question, "maybe") is None

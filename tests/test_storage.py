@@ -1,0 +1,95 @@
+"""SQLite storage: migrations, pragmas, and one transaction per repository call."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.tutor.rounds import Round
+from quizbank.grading import Outcome
+from storage.db import connect
+from storage.migrations import MIGRATIONS, migrate
+from storage.repository import AnswerRecord, Repository
+
+NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    conn = await connect(tmp_path / "sub" / "q.sqlite3")
+    yield conn
+    await conn.close()
+
+
+async def test_connect_creates_the_file_migrates_and_sets_pragmas(
+    db: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    assert (tmp_path / "sub" / "q.sqlite3").exists()
+    async with db.execute("SELECT name FROM schema_migrations ORDER BY name") as cur:
+        assert [r[0] for r in await cur.fetchall()] == [name for name, _ in MIGRATIONS]
+    pragmas = {}
+    for name in ("journal_mode", "foreign_keys", "synchronous"):
+        async with db.execute(f"PRAGMA {name}") as cur:
+            pragmas[name] = (await cur.fetchone())[0]
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
+    assert await migrate(db) == []  # a second run applies nothing
+
+
+def _record(user: int, verdict: Outcome, topic: str = "space") -> AnswerRecord:
+    return AnswerRecord(user, user, "khrushchev", "q1", topic, "typed", verdict.value, NOW)
+
+
+async def test_streaks_and_topic_stats_follow_the_answers(db: aiosqlite.Connection) -> None:
+    repo = Repository(db)
+    await repo.ensure_user(1, "Ana", now=NOW)
+    rnd = Round(1, 1, "abcdef", ("k:a", "k:b", "k:c", "k:d"), NOW)
+    await repo.save_round(rnd)
+    streaks = []
+    for outcome in (Outcome.CORRECT, Outcome.TYPO, Outcome.WRONG, Outcome.CORRECT):
+        rnd = rnd.advance(outcome)
+        streaks.append(
+            await repo.record_answer(_record(1, outcome), accepted=outcome.accepted, rnd=rnd)
+        )
+    assert streaks == [(1, 1), (2, 2), (0, 2), (1, 2)]
+    stats = await repo.stats(1)
+    assert (stats.answered, stats.correct, stats.streak, stats.best_streak) == (4, 3, 1, 2)
+    assert [(t.topic, t.answered, t.correct) for t in stats.topics] == [("space", 4, 3)]
+    assert await repo.load_round(1) is None  # the finished round is gone
+    assert [a.verdict for a in await repo.answers(1)] == ["correct", "typo", "wrong", "correct"]
+
+
+async def test_a_round_survives_a_reconnect(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    conn = await connect(path)
+    repo = Repository(conn)
+    await repo.ensure_user(2, "Ben", now=NOW)
+    rnd = Round(2, 2, "tok123", ("k:a", "k:b"), NOW, topic="space")
+    await repo.save_round(rnd)
+    await repo.record_answer(
+        _record(2, Outcome.CORRECT), accepted=True, rnd=rnd.advance(Outcome.CORRECT)
+    )
+    await conn.close()
+    conn = await connect(path)
+    try:
+        loaded = await Repository(conn).load_round(2)
+    finally:
+        await conn.close()
+    assert loaded == Round(
+        2, 2, "tok123", ("k:a", "k:b"), NOW, position=1, answered=1, correct=1, topic="space"
+    )
+
+
+async def test_a_failed_write_leaves_nothing_half_done(db: aiosqlite.Connection) -> None:
+    repo = Repository(db)
+    rnd = Round(3, 3, "tok123", ("k:a",), NOW)
+    # No user row: the foreign key fails inside the transaction, which must roll back whole.
+    with pytest.raises(aiosqlite.IntegrityError):
+        await repo.record_answer(_record(3, Outcome.CORRECT), accepted=True, rnd=rnd)
+    async with db.execute("SELECT COUNT(*) FROM answers") as cur:
+        assert (await cur.fetchone())[0] == 0
+    await repo.ensure_user(3, "Cy", now=NOW)  # and the connection is usable afterwards
+    assert await repo.is_active(3) is True
