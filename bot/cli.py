@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
-from bot.tutor.rounds import DEFAULT_ROUND
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,8 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the Telegram bot (long polling)")
     play = sub.add_parser("play", help="play a quiz in this terminal, no Telegram needed")
-    play.add_argument("-n", "--questions", type=int, default=DEFAULT_ROUND, help="round size")
-    play.add_argument("-t", "--topic", help="only questions on this topic")
+    play.add_argument(
+        "round", nargs="*", metavar="ARG", help="like /quiz: a count and/or a topic, e.g. 5 space"
+    )
     bank = sub.add_parser("bank", help="quiz bank tools")
     bank_sub = bank.add_subparsers(dest="bank_command", required=True)
     check = bank_sub.add_parser("check", help="validate bank files")
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "play":
         from bot.play import play
 
-        return asyncio.run(play(settings, size=args.questions, topic=args.topic))
+        return asyncio.run(play(settings, args=args.round))
     from bot.app import run
 
     run(settings)

@@ -4,123 +4,127 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Iterator
 from typing import TextIO
 
 from bot import render
 from bot.config import Settings
 from bot.tutor.clock import Clock, SystemClock
-from bot.tutor.rounds import MAX_ROUND, MIN_ROUND, Retry, Turn, Unreadable
+from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
 from bot.tutor.service import Tutor
+from quizbank.model import Library
 from storage.db import connect
 from storage.repository import Repository
 
 # Telegram ids are positive, so the terminal player can never collide with a real student.
 TERMINAL_USER = -1
+GREETING = (
+    "quizbot in your terminal. Type an answer and press Enter (A–D for options).\n"
+    "Commands: /skip, /stop, /quiz [n] [topic], /topics, /stats, /help, /quit"
+)
 
 
-def _plain(reply: render.Reply) -> str:
+def plain(reply: render.Reply) -> str:
     """A reply as terminal text, with option buttons shown as lettered lines."""
     lines = [render.html_to_plain(reply.text)]
-    options = [b.label for row in reply.buttons for b in row if b.data.startswith("a:")]
-    lines.extend(f"   {label}" for label in options)
+    lines.extend(f"   {b.label}" for row in reply.buttons for b in row if b.data.startswith("a:"))
     return "\n".join(lines)
 
 
-def _lines(stream: TextIO) -> Iterator[str]:
-    for line in stream:
-        yield line.rstrip("\n")
+def _topics(library: Library) -> str:
+    lines = ["Topics (start one with /quiz <id>):"]
+    lines.extend(f"  {t.id:<16} {t.name}" for t in library.topics)
+    return "\n".join(lines)
+
+
+class _Terminal:
+    """One terminal session: reads commands and answers, prints the tutor's replies."""
+
+    def __init__(self, tutor: Tutor, clock: Clock, stdout: TextIO) -> None:
+        self.tutor = tutor
+        self.clock = clock
+        self.stdout = stdout
+
+    def say(self, reply: render.Reply | str) -> None:
+        text = reply if isinstance(reply, str) else plain(reply)
+        print(text, end="\n\n", file=self.stdout, flush=True)
+
+    async def start(self, args: list[str]) -> bool:
+        """Start a round from `/quiz` arguments; False if they were not understood."""
+        library = self.tutor.library
+        match parse_round_request(args, library):
+            case BadCount(size):
+                self.say(render.bad_count(size))
+            case UnknownTopic(text):
+                self.say(render.bad_quiz_args(text))
+            case RoundRequest(size, topic):
+                started = await self.tutor.start_round(
+                    TERMINAL_USER, TERMINAL_USER, at=self.clock.now(), size=size, topic=topic
+                )
+                assert started is not None  # the topic was found, so it has questions
+                self.say(render.started(library, started.round, started.question, started.replaced))
+                return True
+        return False
+
+    async def handle(self, text: str) -> bool:
+        """Act on one line; False when the player wants to quit."""
+        tutor, library, now = self.tutor, self.tutor.library, self.clock.now()
+        command, *args = text.split()
+        match command.lower():
+            case "/quit" | "/exit":
+                self.say("Bye! Any round in progress is saved: run quizbot play to carry on.")
+                return False
+            case "/quiz":
+                await self.start(args)
+            case "/topics":
+                self.say(_topics(library))
+            case "/stats":
+                self.say(render.stats(library, await tutor.stats(TERMINAL_USER)))
+            case "/help" | "/start":
+                self.say(GREETING)
+            case "/stop":
+                summary = await tutor.stop(TERMINAL_USER, at=now)
+                self.say(render.no_round_to("stop") if summary is None else render.summary(summary))
+            case "/skip":
+                result = await tutor.skip(TERMINAL_USER, at=now)
+                self.say(
+                    render.no_round_to("skip")
+                    if result is None
+                    else render.answer_result(library, result)
+                )
+            case _:
+                result = await tutor.answer(TERMINAL_USER, text, at=now)
+                self.say(render.answer_result(library, result))
+        return True
 
 
 async def play(
     settings: Settings,
     *,
-    size: int,
-    topic: str | None,
+    args: list[str],
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     clock: Clock | None = None,
     rng: random.Random | None = None,
 ) -> int:
-    """Play rounds on stdin/stdout until the round ends, /quit, or end of input."""
-    from bot.app import load_banks  # late import: keeps `quizbot bank check` free of PTB
-
-    clock = clock or SystemClock()
-
-    def say(reply: render.Reply | str) -> None:
-        text = reply if isinstance(reply, str) else _plain(reply)
-        print(text, end="\n\n", file=stdout, flush=True)
+    """Play in the terminal until /quit or end of input; exit status 2 for bad arguments."""
+    from bot.app import load_banks  # late import: `quizbot bank check` stays free of PTB
 
     library = load_banks(settings)
-    if topic is not None:
-        found = library.find_topic(topic)
-        if found is None:
-            say(render.html_to_plain(render.bad_quiz_args(topic).text))
-            return 2
-        topic = found.id
-    if not MIN_ROUND <= size <= MAX_ROUND:
-        say(render.html_to_plain(render.bad_count(size).text))
-        return 2
     conn = await connect(settings.db_path)
     try:
         tutor = Tutor(repo=Repository(conn), library=library, rng=rng or random.Random())
+        terminal = _Terminal(tutor, clock or SystemClock(), stdout)
+        terminal.say(GREETING)
         rnd = await tutor.current(TERMINAL_USER)
-        if rnd is not None and topic is None:
-            question = tutor.question(rnd)
-            say("Carrying on with your saved round. (/stop ends it)")
-            if question is not None:
-                say(render.question(library, rnd, question))
-        else:
-            started = await tutor.start_round(
-                TERMINAL_USER,
-                TERMINAL_USER,
-                at=clock.now(),
-                first_name="you",
-                size=size,
-                topic=topic,
-            )
-            assert started is not None
-            say("quizbot: type your answer and press Enter. /skip, /stop, /stats, /quit.")
-            say(render.started(library, started.round, started.question, started.replaced))
-        for line in _lines(stdin):
-            text = line.strip()
-            now = clock.now()
-            if not text:
-                continue
-            if text in ("/quit", "/exit"):
-                say("Bye! Your round is saved; run quizbot play again to carry on.")
-                return 0
-            if text == "/stats":
-                say(render.stats(library, await tutor.stats(TERMINAL_USER)))
-                continue
-            if text == "/help":
-                say(render.help_text())
-                continue
-            if text == "/stop":
-                summary = await tutor.stop(TERMINAL_USER, at=now)
-                if summary is not None:
-                    say(render.summary(summary))
-                return 0
-            result: Turn | Retry | Unreadable | None
-            if text == "/skip":
-                result = await tutor.skip(TERMINAL_USER, at=now)
-            else:
-                result = await tutor.answer(TERMINAL_USER, text, at=now)
-            match result:
-                case None:
-                    say("The round is over.")
-                    return 0
-                case Turn():
-                    say(render.turn(library, result))
-                    if result.summary is not None:
-                        return 0
-                case Retry():
-                    say(render.retry())
-                case Unreadable(question=q, reason="pick_option"):
-                    say(render.pick_option(q))
-                case Unreadable():
-                    say(render.too_long())
-        say("(end of input: your round is saved; run quizbot play again to carry on)")
+        question = tutor.question(rnd) if rnd is not None else None
+        if rnd is not None and question is not None and not args:
+            terminal.say("Carrying on with your saved round (/stop ends it).")
+            terminal.say(render.question(library, rnd, question))
+        elif not await terminal.start(args):
+            return 2
+        for line in stdin:
+            if line.strip() and not await terminal.handle(line.strip()):
+                break
         return 0
     finally:
         await conn.close()

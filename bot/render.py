@@ -12,7 +12,16 @@ from datetime import timedelta
 from html import escape, unescape
 
 from bot import callbacks
-from bot.tutor.rounds import MAX_ROUND, MIN_ROUND, Round, Stats, Summary, Turn
+from bot.tutor.rounds import (
+    MAX_ROUND,
+    MIN_ROUND,
+    Retry,
+    Round,
+    Stats,
+    Summary,
+    Turn,
+    Unreadable,
+)
 from quizbank.grading import Outcome
 from quizbank.model import Kind, Library, Question
 
@@ -116,21 +125,25 @@ def question(library: Library, rnd: Round, q: Question) -> Reply:
     if q.kind is Kind.TRUEFALSE:
         text += "\n<i>True or false?</i>"
     rows = tuple(
-        (Button(_option_label(q, i), callbacks.pack(callbacks.Choose(rnd.token, rnd.position, i))),)
-        for i in range(len(q.choices))
+        (Button(_option_label(q, shown, choice), _choose(rnd, shown)),)
+        for shown, choice in enumerate(q.choices[i] for i in rnd.option_order(q))
     )
     return Reply(_clip(text), rows)
 
 
-def _option_label(q: Question, index: int) -> str:
-    choice = q.choices[index]
-    return choice if q.kind is Kind.TRUEFALSE else f"{_LETTERS[index]}) {choice}"
+def _choose(rnd: Round, shown: int) -> str:
+    return callbacks.pack(callbacks.Choose(rnd.token, rnd.position, shown))
+
+
+def _option_label(q: Question, shown: int, choice: str) -> str:
+    return choice if q.kind is Kind.TRUEFALSE else f"{_LETTERS[shown]}) {choice}"
 
 
 def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -> Reply:
     """The first question of a new round, noting an abandoned one."""
     scope = library.topic_name(rnd.topic) if rnd.topic else "all topics"
-    intro = f"🎯 New round: {len(rnd.questions)} questions on {escape(scope)}."
+    count = len(rnd.questions)
+    intro = f"🎯 New round: {count} question{'s' if count != 1 else ''} on {escape(scope)}."
     if replaced is not None and replaced.answered:
         intro += f" (Your previous round ended at {replaced.correct}/{replaced.answered}.)"
     body = question(library, rnd, q)
@@ -164,6 +177,21 @@ def turn(library: Library, result: Turn) -> Reply:
     assert result.next_question is not None
     body = question(library, result.round, result.next_question)
     return Reply(_clip(f"{feedback}\n\n{body.text}"), body.buttons)
+
+
+def answer_result(library: Library, result: Turn | Retry | Unreadable | None) -> Reply:
+    """The reply to a typed answer or a skip, whatever the tutor made of it."""
+    match result:
+        case None:
+            return no_round()
+        case Turn():
+            return turn(library, result)
+        case Retry():
+            return retry()
+        case Unreadable(question=q, reason="pick_option"):
+            return pick_option(q)
+        case Unreadable():
+            return too_long()
 
 
 def retry() -> Reply:

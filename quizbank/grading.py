@@ -154,6 +154,7 @@ def grade(
     beyond the matched answer a reply may carry ("it was the ...").
     """
     if question.kind is not Kind.TEXT:
+        # Letters are read in bank order here; the tutor passes the shown order itself.
         index = choice_index(question, typed)
         ok = index is not None and question.choices[index] == question.canonical
         return Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
@@ -191,12 +192,19 @@ def grade(
     return Verdict(outcome, question.canonical)
 
 
-def choice_index(question: Question, typed: str) -> int | None:
-    """Which option a typed reply picks: a letter, a number, true/false, or the option's text."""
+def choice_index(
+    question: Question, typed: str, *, order: Sequence[int] | None = None
+) -> int | None:
+    """Which option (index into `question.choices`) a typed reply picks.
+
+    A reply may be a letter or number (of the options as shown, in `order`), true/false,
+    or the option's own text.
+    """
     text = normalise(typed)
     if not text:
         return None
     choices = question.choices
+    shown = order if order is not None else range(len(choices))
     if question.kind is Kind.TRUEFALSE:
         if text in _TRUE:
             return 0
@@ -204,9 +212,9 @@ def choice_index(question: Question, typed: str) -> int | None:
             return 1
         return None
     if len(text) == 1 and text in _LETTERS[: len(choices)]:
-        return _LETTERS.index(text)
+        return shown[_LETTERS.index(text)]
     if text.isdigit() and 1 <= int(text) <= len(choices):
-        return int(text) - 1
+        return shown[int(text) - 1]
     words = tokens(typed)
     hits = [i for i, c in enumerate(choices) if _match(tokens(c), words) == (0, 0)]
     if len(hits) == 1 and len(words) <= len(tokens(choices[hits[0]])) + 1:

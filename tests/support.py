@@ -136,11 +136,16 @@ class Student:
             for b in row
         ]
 
-    async def tap(self, label_start: str, *, expect_message: bool = True) -> Call:
-        """Tap the button whose label starts with `label_start` on the bot's last message."""
+    async def tap(self, option: str, *, expect_message: bool = True) -> Call:
+        """Tap the button showing `option` ("Bulganin" matches "B) Bulganin")."""
         assert self.last is not None
-        data = next(d for label, d in self.buttons() if label.startswith(label_start))
+        data = next(d for label, d in self.buttons() if option in (label, label.partition(") ")[2]))
         return await self.tap_data(data, expect_message=expect_message)
+
+    def letter_for(self, option: str) -> str:
+        """The letter the bot's last message shows for an option."""
+        label = next(label for label, _ in self.buttons() if label.endswith(f") {option}"))
+        return label[0]
 
     async def tap_data(self, data: str, *, expect_message: bool = True) -> Call:
         """Send a callback query with arbitrary data from the bot's last message."""
@@ -187,13 +192,12 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 3.
 
 
 def right_answer(q: Question) -> str:
-    """What a student who knows the answer would type."""
-    return q.canonical if q.kind is Kind.TEXT else "ABCD"[q.choices.index(q.canonical)]
+    """What a student who knows the answer would type (an option's own text works too)."""
+    return q.canonical
 
 
 def wrong_answer(q: Question) -> str:
     """A plausible wrong answer a student might type."""
     if q.kind is Kind.TEXT:
         return "1066" if not q.canonical.isdigit() else str(int(q.canonical) + 9)
-    wrong = next(i for i, c in enumerate(q.choices) if c != q.canonical)
-    return "ABCD"[wrong]
+    return next(c for c in q.choices if c != q.canonical)

@@ -119,9 +119,7 @@ async def test_play_answers_a_round_from_piped_input(tmp_path: Path) -> None:
         "-m",
         "bot",
         "play",
-        "-n",
         "3",
-        "-t",
         "drill",
         env=_env(tmp_path, QUIZBOT_BANKS=str(DRILL_BANK)),
         cwd=tmp_path,
@@ -150,7 +148,7 @@ async def test_play_answers_a_round_from_piped_input(tmp_path: Path) -> None:
 
 
 def test_play_with_an_unknown_topic_says_so(tmp_path: Path) -> None:
-    result = _quizbot(tmp_path, "play", "-t", "bananas")
+    result = _quizbot(tmp_path, "play", "bananas")
     assert result.returncode == 2
     assert "I don't know a topic called “bananas”" in result.stdout
 

@@ -6,6 +6,7 @@ import io
 import itertools
 import logging
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from bot import callbacks
 from bot.config import BOTFATHER_HELP, ConfigError, Settings, load_settings
 from bot.logs import RedactingFormatter
+from bot.tutor.rounds import Round
 from bot.tutor.selection import pick_round
 from quizbank.loader import builtin_paths, load_bank, load_library
 from tests.fakeapi import TOKEN
@@ -120,3 +122,21 @@ def test_the_token_is_masked_even_inside_tracebacks() -> None:
     output = stream.getvalue()
     assert "getMe failed" in output and "[token]" in output
     assert TOKEN not in output
+
+
+def test_options_are_shuffled_per_round_but_stable_within_it() -> None:
+    library, _ = load_library(builtin_paths())
+    choice = next(q for q in library.questions if q.kind.value == "choice")
+    orders = set()
+    for token in ("aaaaaa", "bbbbbb", "cccccc", "dddddd", "eeeeee", "ffffff"):
+        rnd = Round(1, 1, token, (choice.key,), datetime(2026, 1, 1, tzinfo=UTC))
+        order = rnd.option_order(choice)
+        assert sorted(order) == list(range(len(choice.choices)))
+        assert order == rnd.option_order(choice)  # stable: buttons keep their meaning
+        orders.add(order)
+    assert len(orders) > 1
+    truefalse = next(q for q in library.questions if q.kind.value == "truefalse")
+    assert Round(1, 1, "aaaaaa", (), datetime(2026, 1, 1, tzinfo=UTC)).option_order(truefalse) == (
+        0,
+        1,
+    )  # True stays before False

@@ -6,8 +6,8 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.handlers.common import Context, send, sent_at
-from bot.tutor.rounds import DEFAULT_ROUND, MAX_ROUND, MIN_ROUND, Retry, Turn, Unreadable
-from quizbank.model import Topic
+from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
+from bot.tutor.rounds import DEFAULT_ROUND
 
 
 def _ids(update: Update) -> tuple[int, int, str]:
@@ -34,21 +34,14 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def quiz(update: Update, context: Context) -> None:
     """/quiz, /quiz 5, /quiz <topic>, /quiz 5 <topic>."""
-    args = list(context.args or [])
-    size = DEFAULT_ROUND
-    if args and args[0].lstrip("+-").isdigit():
-        size = int(args.pop(0)) if len(args[0]) <= 6 else MAX_ROUND + 1
-        if not MIN_ROUND <= size <= MAX_ROUND:
+    request = parse_round_request(context.args or [], context.bot_data.tutor.library)
+    match request:
+        case BadCount(size):
             await send(context, _ids(update)[1], render.bad_count(size))
-            return
-    topic: Topic | None = None
-    if args:
-        wanted = " ".join(args)
-        topic = context.bot_data.tutor.library.find_topic(wanted)
-        if topic is None:
-            await send(context, _ids(update)[1], render.bad_quiz_args(wanted))
-            return
-    await _start_round(update, context, size=size, topic=topic.id if topic else None)
+        case UnknownTopic(text):
+            await send(context, _ids(update)[1], render.bad_quiz_args(text))
+        case RoundRequest(size, topic):
+            await _start_round(update, context, size=size, topic=topic)
 
 
 async def _start_round(update: Update, context: Context, *, size: int, topic: str | None) -> None:
@@ -75,29 +68,19 @@ async def answer(update: Update, context: Context) -> None:
     assert update.message is not None and update.message.text is not None
     tutor = context.bot_data.tutor
     result = await tutor.answer(user_id, update.message.text, at=update.message.date)
-    await send(context, chat_id, _render_result(context, result))
-
-
-def _render_result(context: Context, result: Turn | Retry | Unreadable | None) -> render.Reply:
-    library = context.bot_data.tutor.library
-    match result:
-        case None:
-            return render.no_round()
-        case Turn():
-            return render.turn(library, result)
-        case Retry():
-            return render.retry()
-        case Unreadable(question=q, reason="pick_option"):
-            return render.pick_option(q)
-        case Unreadable():
-            return render.too_long()
+    await send(context, chat_id, render.answer_result(tutor.library, result))
 
 
 async def skip(update: Update, context: Context) -> None:
     """Skip the current question."""
     user_id, chat_id, _ = _ids(update)
-    result = await context.bot_data.tutor.skip(user_id, at=sent_at(update, context))
-    reply = render.no_round_to("skip") if result is None else _render_result(context, result)
+    tutor = context.bot_data.tutor
+    result = await tutor.skip(user_id, at=sent_at(update, context))
+    reply = (
+        render.no_round_to("skip")
+        if result is None
+        else render.answer_result(tutor.library, result)
+    )
     await send(context, chat_id, reply)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from quizbank.grading import Outcome, Verdict
-from quizbank.model import Question
+from quizbank.model import Kind, Question
 
 MIN_ROUND = 1
 MAX_ROUND = 30
@@ -39,6 +40,18 @@ class Round:
     def finished(self) -> bool:
         """Whether every question has been asked."""
         return self.position >= len(self.questions)
+
+    def option_order(self, question: Question) -> tuple[int, ...]:
+        """The order to show a question's options in: shuffled, but stable for this round.
+
+        Bank authors tend to write the right option first; a fixed order would teach
+        students "it's always A". Seeding from the round token keeps the order (and so
+        the meaning of a button or a typed letter) the same after a restart.
+        """
+        order = list(range(len(question.choices)))
+        if question.kind is Kind.CHOICE:
+            random.Random(f"{self.token}:{self.position}").shuffle(order)
+        return tuple(order)
 
     def advance(self, outcome: Outcome) -> Round:
         """The round after the current question is settled with `outcome`."""

@@ -100,7 +100,7 @@ class Tutor:
         if len(typed) > MAX_ANSWER_CHARS:
             return Unreadable(question, rnd, "too_long")
         if question.kind is not Kind.TEXT:
-            index = choice_index(question, typed)
+            index = choice_index(question, typed, order=rnd.option_order(question))
             if index is None:
                 return Unreadable(question, rnd, "pick_option")
             return await self._settle_choice(rnd, question, index, at)
@@ -117,7 +117,7 @@ class Tutor:
     async def choose(
         self, user_id: int, token: str, position: int, index: int, *, at: datetime
     ) -> Turn | None:
-        """Settle the current question with a tapped option; None if the button is stale."""
+        """Settle the current question with the option shown at `index`; None if stale."""
         rnd = await self._resume(user_id)
         if rnd is None or rnd.token != token or rnd.position != position:
             return None
@@ -125,7 +125,8 @@ class Tutor:
         assert question is not None
         if question.kind is Kind.TEXT or not 0 <= index < len(question.choices):
             return None
-        return await self._settle_choice(rnd, question, index, at)
+        # Buttons carry the shown position; map it back to the bank's option.
+        return await self._settle_choice(rnd, question, rnd.option_order(question)[index], at)
 
     async def _settle_choice(
         self, rnd: Round, question: Question, index: int, at: datetime
