@@ -126,6 +126,13 @@ class Student:
         """Type a message; return the bot's reply as the student sees it (markup stripped)."""
         return seen(await self.send(self.message(text)))
 
+    async def reach(self, question_id: str) -> str:
+        """Start a drill round and skip until `question_id` is asked; return that message."""
+        text = await self.say("/quiz drill")
+        while question_in(text).id != question_id:
+            text = await self.say("/skip")
+        return text
+
     def buttons(self) -> list[tuple[str, str]]:
         """(label, callback_data) of the inline buttons on the bot's last message."""
         assert self.last is not None

@@ -78,9 +78,7 @@ async def test_odd_answers_are_handled_politely(
     api: FakeBotAPI, services: AppServices, typed: str, expected: str
 ) -> None:
     ana = Student(api, 603)
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "leader":
-        text = await ana.say("/skip")
+    await ana.reach("leader")
     assert expected in await ana.say(typed)
 
 
@@ -88,9 +86,7 @@ async def test_cyrillic_spelling_of_the_answer_is_accepted(
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana = Student(api, 604)
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "leader":
-        text = await ana.say("/skip")
+    await ana.reach("leader")
     assert "✅ Correct" in await ana.say("Хрущёв")
 
 
@@ -121,9 +117,7 @@ async def test_typed_reply_to_a_choice_question_must_pick_an_option(
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana = Student(api, 606)
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "premier":
-        text = await ana.say("/skip")
+    await ana.reach("premier")
     assert "type its letter (A, B, C)" in await ana.say("no idea")
     assert "✅ Correct! The answer is Bulganin." in await ana.say("bulganin")
 
@@ -148,9 +142,7 @@ async def test_another_users_button_cannot_answer_my_round(
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana, ben = Student(api, 608, "Ana"), Student(api, 609, "Ben")
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "premier":
-        text = await ana.say("/skip")
+    await ana.reach("premier")
     stolen = next(data for label, data in ana.buttons() if label.endswith("Bulganin"))
     before = await services.tutor.current(608)
     await ben.say("/start")

@@ -57,9 +57,7 @@ async def test_one_letter_typo_in_a_long_word_is_accepted_with_the_spelling_show
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana = Student(api, 503)
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "leader":
-        text = await ana.say("/skip")
+    await ana.reach("leader")
     text = await ana.say("Khrushchwv")
     assert "✅ Correct – watch the spelling: Khrushchev" in text
 
@@ -68,9 +66,7 @@ async def test_choice_question_by_button_and_stale_buttons_are_refused(
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana = Student(api, 504)
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "premier":
-        text = await ana.say("/skip")
+    await ana.reach("premier")
     old_buttons = ana.buttons()
     assert sorted(label[3:] for label, _ in old_buttons) == ["Beria", "Bulganin", "Molotov"]
     assert [label[0] for label, _ in old_buttons] == ["A", "B", "C"]
@@ -152,9 +148,7 @@ async def test_a_button_from_before_a_restart_still_answers_the_current_question
 ) -> None:
     ana = Student(api, 509)
     async with running_bot(settings):
-        text = await ana.say("/quiz drill")
-        while question_in(text).id != "premier":
-            text = await ana.say("/skip")
+        await ana.reach("premier")
     async with running_bot(settings):
         reply = await ana.tap("Bulganin")  # the options keep their places across a restart
         assert "✅ Correct" in seen(reply)
@@ -164,7 +158,5 @@ async def test_a_typed_letter_means_the_option_shown_with_that_letter(
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana = Student(api, 510)
-    text = await ana.say("/quiz drill")
-    while question_in(text).id != "premier":
-        text = await ana.say("/skip")
+    await ana.reach("premier")
     assert "✅ Correct! The answer is Bulganin." in await ana.say(ana.letter_for("Bulganin"))

@@ -8,17 +8,23 @@ from quizbank.grading import Outcome, allowance, choice_index, grade, known_term
 from quizbank.model import Kind, Question
 
 
-def q(*answers: str, reject: tuple[str, ...] = ()) -> Question:
+def q(
+    *answers: str,
+    reject: tuple[str, ...] = (),
+    kind: Kind = Kind.TEXT,
+    choices: tuple[str, ...] = (),
+) -> Question:
     return Question(
         bank="t",
         id="q",
         topic="x",
-        kind=Kind.TEXT,
+        kind=kind,
         prompt="?",
         answers=answers,
         explanation="e",
         source=("s",),
         reject=reject,
+        choices=choices,
     )
 
 
@@ -107,17 +113,7 @@ def test_allowance_grows_with_word_length(word: str, edits: int) -> None:
 
 
 def test_choice_replies_by_letter_number_or_text() -> None:
-    question = Question(
-        bank="t",
-        id="c",
-        topic="x",
-        kind=Kind.CHOICE,
-        prompt="?",
-        answers=("Bulganin",),
-        explanation="e",
-        source=("s",),
-        choices=("Molotov", "Bulganin", "Beria"),
-    )
+    question = q("Bulganin", kind=Kind.CHOICE, choices=("Molotov", "Bulganin", "Beria"))
     assert [choice_index(question, t) for t in ("b", "B", "2", "bulganin", "Bulgannin")] == [1] * 5
     assert choice_index(question, "d") is None
     assert choice_index(question, "no idea") is None
@@ -126,17 +122,7 @@ def test_choice_replies_by_letter_number_or_text() -> None:
 
 
 def test_true_false_replies() -> None:
-    question = Question(
-        bank="t",
-        id="tf",
-        topic="x",
-        kind=Kind.TRUEFALSE,
-        prompt="?",
-        answers=("False",),
-        explanation="e",
-        source=("s",),
-        choices=("True", "False"),
-    )
+    question = q("False", kind=Kind.TRUEFALSE, choices=("True", "False"))
     assert grade(question, "false").outcome is Outcome.CORRECT
     assert grade(question, "F").outcome is Outcome.CORRECT
     assert grade(question, "true").outcome is Outcome.WRONG
