@@ -190,6 +190,8 @@ def answer_result(library: Library, result: Turn | Retry | Unreadable | None) ->
             return retry()
         case Unreadable(question=q, reason="pick_option"):
             return pick_option(q)
+        case Unreadable(reason="empty"):
+            return Reply("I couldn't find an answer in that. Type a name, term or date, or /skip.")
         case Unreadable():
             return too_long()
 

@@ -79,11 +79,17 @@ def _variants(answer: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(v for v in out if v))
 
 
-def _match(expected: Sequence[str], typed: Sequence[str]) -> tuple[int, int] | None:
-    """Match each expected word to a distinct typed word.
+@dataclass(frozen=True, slots=True, order=True)
+class _Match:
+    """How well typed words cover one answer variant; smaller is better."""
 
-    Returns (typo_edits, words_over_allowance_by_one), or None if it cannot match.
-    """
+    near: int  # words one edit beyond their allowance
+    edits: int  # typo edits within the allowance
+    leftover: tuple[str, ...]  # typed words no expected word used
+
+
+def _match(expected: Sequence[str], typed: Sequence[str]) -> _Match | None:
+    """Match each expected word to a distinct typed word, or None if one cannot be matched."""
     free = list(typed)
     edits = 0
     near = 0
@@ -106,22 +112,17 @@ def _match(expected: Sequence[str], typed: Sequence[str]) -> tuple[int, int] | N
             near += 1
         edits += best_d
         free.pop(best_i)
-    return edits, near
+    return _Match(near, edits, tuple(free))
 
 
-def _closest(answers: Sequence[str], typed: Sequence[str]) -> tuple[int, int, int] | None:
-    """The best match over every answer variant: (near_misses, edits, unmatched_typed_words)."""
-    best = None
-    for answer in answers:
-        for variant in _variants(answer):
-            result = _match(variant, typed)
-            if result is None:
-                continue
-            edits, near = result
-            ranked = (near, edits, len(typed) - len(variant))
-            if best is None or ranked < best:
-                best = ranked
-    return best
+def _exact(match: _Match | None) -> bool:
+    return match is not None and match.near == 0 and match.edits == 0
+
+
+def _closest(answers: Sequence[str], typed: Sequence[str]) -> _Match | None:
+    """The best match over every variant of every answer."""
+    matches = [m for a in answers for v in _variants(a) if (m := _match(v, typed)) is not None]
+    return min(matches, key=lambda m: (m.near, m.edits, len(m.leftover)), default=None)
 
 
 def _key(words: Sequence[str]) -> str:
@@ -173,22 +174,21 @@ def grade(
     ):
         return wrong
     best = _closest(question.answers, words)
-    if best is None:
+    if best is None or len(best.leftover) > max_extra_words:
         return wrong
-    near, edits, extra = best
-    if extra > max_extra_words:
-        return wrong
-    # Every number the student wrote must be one the answer has: "1956 1957" is not 1956.
-    if any(any(ch.isdigit() for ch in w) and w not in accepted_words for w in words):
-        return wrong
+    for word in best.leftover:
+        # A spare number is a second guess ("1956 1957"); a spare word that is itself a
+        # known answer is a list of guesses ("Zhukov, Molotov, Kaganovich").
+        if any(ch.isdigit() for ch in word) or fold(word) in known:
+            return wrong
     if question.reject:
         rejected = _closest(question.reject, words)
-        if rejected is not None and rejected[:2] <= best[:2]:
+        if rejected is not None and (rejected.near, rejected.edits) <= (best.near, best.edits):
             return wrong
-    if near:
-        outcome = Outcome.ALMOST if near == 1 else Outcome.WRONG
+    if best.near:
+        outcome = Outcome.ALMOST if best.near == 1 else Outcome.WRONG
     else:
-        outcome = Outcome.TYPO if edits else Outcome.CORRECT
+        outcome = Outcome.TYPO if best.edits else Outcome.CORRECT
     return Verdict(outcome, question.canonical)
 
 
@@ -216,8 +216,8 @@ def choice_index(
     if text.isdigit() and 1 <= int(text) <= len(choices):
         return shown[int(text) - 1]
     words = tokens(typed)
-    hits = [i for i, c in enumerate(choices) if _match(tokens(c), words) == (0, 0)]
+    hits = [i for i, c in enumerate(choices) if _exact(_match(tokens(c), words))]
     if len(hits) == 1 and len(words) <= len(tokens(choices[hits[0]])) + 1:
         return hits[0]
-    near = [i for i, c in enumerate(choices) if (m := _match(tokens(c), words)) and not m[1]]
+    near = [i for i, c in enumerate(choices) if (m := _match(tokens(c), words)) and not m.near]
     return near[0] if len(near) == 1 else None

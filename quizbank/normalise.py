@@ -72,9 +72,51 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+_UNIT_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+)
+_TEN_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_ORDINAL_WORDS = (
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+)
+_UNITS = {w: n for n, w in enumerate(_UNIT_WORDS.split())}
+_TENS = {w: 10 * n for n, w in enumerate(_TEN_WORDS.split(), 2)}
+_ORD_UNITS = {w: n for n, w in enumerate(_ORDINAL_WORDS.split())}
+_ORD_TENS = {w.replace("y", "ieth"): n for w, n in _TENS.items()}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _numbers(words: list[str]) -> list[str]:
+    """Spell-out numbers as digits, so "twentieth" is "20th" and "eight" can never be "eighty"."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+        if word in _TENS and 1 <= _UNITS.get(after, 0) <= 9:
+            out.append(str(_TENS[word] + _UNITS[after]))
+            i += 2
+        elif word in _TENS and 1 <= _ORD_UNITS.get(after, 0) <= 9:
+            out.append(_ordinal(_TENS[word] + _ORD_UNITS[after]))
+            i += 2
+        else:
+            if word in _UNITS or word in _TENS:
+                word = str(_UNITS.get(word, _TENS.get(word)))
+            elif word in _ORD_UNITS or word in _ORD_TENS:
+                word = _ordinal(_ORD_UNITS.get(word, _ORD_TENS.get(word, 0)))
+            out.append(word)
+            i += 1
+    return out
+
+
 def tokens(text: str) -> list[str]:
-    """Normalised words with leading fillers ("the", "I think it was") removed."""
-    words = normalise(text).split()
+    """Normalised words, numbers as digits, leading fillers ("the", "I think it was") dropped."""
+    words = _numbers(normalise(text).split())
     stripped = True
     while stripped and words:
         stripped = False

@@ -69,9 +69,10 @@ async def test_a_sticker_during_a_round_keeps_the_question(
     ("typed", "expected"),
     [
         ("x" * 4000, "That's a long answer!"),
-        ("🤔🤔🤔", "❌ Not quite"),
+        ("🤔🤔🤔", "I couldn't find an answer in that"),
+        ("?", "I couldn't find an answer in that"),
+        ("\u200b\u200b", "I couldn't find an answer in that"),  # only zero-width spaces
         ("\u200f\u05e9\u05dc\u05d5\u05dd\u200f", "❌ Not quite"),  # RTL Hebrew with RLM marks
-        ("\u200b\u200b", "❌ Not quite"),  # only zero-width spaces
     ],
 )
 async def test_odd_answers_are_handled_politely(
@@ -79,7 +80,11 @@ async def test_odd_answers_are_handled_politely(
 ) -> None:
     ana = Student(api, 603)
     await ana.reach("leader")
+    before = await services.tutor.current(603)
     assert expected in await ana.say(typed)
+    after = await services.tutor.current(603)
+    graded = expected.startswith("❌")
+    assert (after != before) is graded  # a hint leaves the question open and nothing scored
 
 
 async def test_cyrillic_spelling_of_the_answer_is_accepted(

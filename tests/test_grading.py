@@ -80,6 +80,21 @@ CASES = [
     (("Gagarin",), "Laika", W),
     (("KGB",), "", W),
     (("KGB",), "🤔", W),
+    # a list of guesses is not an answer, even with the right name in it
+    (("Zhukov",), "Zhukov, Molotov, Kaganovich", W),
+    (("Zhukov",), "Molotov or Zhukov", W),
+    (("Kirov",), "Stalin Kirov", W),
+    (("Presidium",), "presidium politburo", W),
+    (("Zhukov",), "Marshal Zhukov", C),
+    (("Khrushchev",), "it was nikita khrushchev", C),
+    # numbers written as words are numbers, and exact
+    (("8",), "eight", C),
+    (("80",), "eight", W),
+    (("8",), "eighty", W),
+    (("20th Congress",), "twentieth congress", C),
+    (("20th Congress",), "the twenty-second congress", W),
+    (("22nd Congress",), "twenty second congress", C),
+    (("6",), "six months", C),
     # several accepted answers, extra words counted against the matched one
     (("Supreme Soviet", "Supreme Soviet of the USSR"), "supreme soviet of the ussr", C),
     (("U-2", "U2 spy plane"), "u2 spy plane", C),
@@ -88,7 +103,21 @@ CASES = [
 
 # Other answers in a bank: a reply that is exactly one of them is a different known thing.
 KNOWN = known_terms(
-    [q("Bulgaria"), q("sovkhozy"), q("kolkhozy"), q("Stalin"), q("Malenkov"), q("Molotov")]
+    [
+        q(w)
+        for w in (
+            "Bulgaria",
+            "sovkhozy",
+            "kolkhozy",
+            "Stalin",
+            "Malenkov",
+            "Molotov",
+            "Kaganovich",
+            "Kirov",
+            "Politburo",
+            "Zhukov",
+        )
+    ]
 )
 
 

@@ -102,7 +102,7 @@ class Unreadable:
 
     question: Question
     round: Round
-    reason: str  # "too_long" | "pick_option"
+    reason: str  # "too_long" | "empty" | "pick_option"
 
 
 @dataclass(frozen=True, slots=True)

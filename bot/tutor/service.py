@@ -26,6 +26,7 @@ from bot.tutor.rounds import (
 from bot.tutor.selection import pick_round
 from quizbank.grading import Outcome, Verdict, choice_index, grade, known_terms
 from quizbank.model import Kind, Library, Question
+from quizbank.normalise import tokens
 from storage.repository import AnswerRecord, Repository
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
@@ -99,6 +100,9 @@ class Tutor:
         assert question is not None
         if len(typed) > MAX_ANSWER_CHARS:
             return Unreadable(question, rnd, "too_long")
+        if not tokens(typed):
+            # "?", an emoji or invisible characters: not an attempt, so not a wrong answer.
+            return Unreadable(question, rnd, "empty")
         if question.kind is not Kind.TEXT:
             index = choice_index(question, typed, order=rnd.option_order(question))
             if index is None:
