@@ -41,7 +41,8 @@ def _bank_check(files: Sequence[str]) -> int:
             print(problem, file=sys.stderr if not problem.warning else sys.stdout)
         if result.bank is None:
             failed = True
-            print(f"{path}: FAILED ({len(result.errors)} errors)")
+            count = len(result.errors)
+            print(f"{path}: FAILED ({count} error{'s' if count != 1 else ''})")
         else:
             count = len(result.bank.questions)
             print(f"{path}: ok, {count} questions in {len(result.bank.topics)} topics")

@@ -25,7 +25,6 @@ from bot.tutor.rounds import (
 from quizbank.grading import Outcome
 from quizbank.model import Kind, Library, Question
 
-MAX_TEXT = 4096
 _TAG = re.compile(r"</?[a-z]+>")
 _LETTERS = "ABCD"
 
@@ -52,11 +51,6 @@ def _quote(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return escape(text)
-
-
-def _clip(text: str) -> str:
-    # Bank text is bounded by the checker, so this only guards against a future oversight.
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 START_BUTTONS = (
@@ -88,7 +82,10 @@ def welcome(first_name: str, library: Library, rnd: Round | None) -> Reply:
 
 
 def _titles(library: Library) -> str:
-    return " · ".join(b.title for b in library.banks) or "history"
+    titles = [b.title for b in library.banks]
+    if len(titles) > 2:  # teacher banks can be many; the greeting stays short
+        return f"{titles[0]}, {titles[1]} and {len(titles) - 2} more"
+    return " and ".join(titles) or "history"
 
 
 def help_text(*, group: bool = False) -> Reply:
@@ -121,14 +118,14 @@ def question(library: Library, rnd: Round, q: Question) -> Reply:
     )
     text = f"{header}\n{escape(q.prompt)}"
     if q.kind is Kind.TEXT:
-        return Reply(_clip(text))
+        return Reply(text)
     if q.kind is Kind.TRUEFALSE:
         text += "\n<i>True or false?</i>"
     rows = tuple(
         (Button(_option_label(q, shown, choice), _choose(rnd, shown)),)
         for shown, choice in enumerate(q.choices[i] for i in rnd.option_order(q))
     )
-    return Reply(_clip(text), rows)
+    return Reply(text, rows)
 
 
 def _choose(rnd: Round, shown: int) -> str:
@@ -147,7 +144,7 @@ def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -
     if replaced is not None and replaced.answered:
         intro += f" (Your previous round ended at {replaced.correct}/{replaced.answered}.)"
     body = question(library, rnd, q)
-    return Reply(_clip(f"{intro}\n\n{body.text}"), body.buttons)
+    return Reply(f"{intro}\n\n{body.text}", body.buttons)
 
 
 def _feedback(turn: Turn) -> str:
@@ -173,10 +170,10 @@ def turn(library: Library, result: Turn) -> Reply:
     feedback = _feedback(result)
     if result.summary is not None:
         end = summary(result.summary)
-        return Reply(_clip(f"{feedback}\n\n{end.text}"), end.buttons)
+        return Reply(f"{feedback}\n\n{end.text}", end.buttons)
     assert result.next_question is not None
     body = question(library, result.round, result.next_question)
-    return Reply(_clip(f"{feedback}\n\n{body.text}"), body.buttons)
+    return Reply(f"{feedback}\n\n{body.text}", body.buttons)
 
 
 def answer_result(library: Library, result: Turn | Retry | Unreadable | None) -> Reply:
@@ -264,12 +261,17 @@ def stats(library: Library, s: Stats) -> Reply:
     return Reply("\n".join(lines))
 
 
+MAX_TOPIC_BUTTONS = 40  # Telegram caps an inline keyboard at 100 buttons; phones, far lower
+
+
 def topics(library: Library) -> Reply:
     """The topic list with a button per topic."""
-    rows = tuple(
-        (Button(t.name, callbacks.pack(callbacks.StartQuiz(t.id))),) for t in library.topics
-    )
-    return Reply("📚 <b>Topics</b>: tap one to start a round on it.", rows)
+    shown = library.topics[:MAX_TOPIC_BUTTONS]
+    rows = tuple((Button(t.name, callbacks.pack(callbacks.StartQuiz(t.id))),) for t in shown)
+    text = "📚 <b>Topics</b>: tap one to start a round on it."
+    if len(library.topics) > len(shown):
+        text += f"\n({len(library.topics) - len(shown)} more: send /quiz and a topic name.)"
+    return Reply(text, rows)
 
 
 def no_round() -> Reply:

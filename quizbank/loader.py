@@ -15,6 +15,12 @@ from quizbank.normalise import normalise
 
 BUILTIN_DIR = Path(__file__).parent / "banks"
 MAX_FILE_BYTES = 1_000_000
+MAX_QUESTIONS = 2_000
+# Bounds that keep any rendered message far below Telegram's 4,096 characters.
+PROMPT_MAX = 500
+ANSWER_MAX = 100
+TOPIC_NAME_MAX = 64
+TITLE_MAX = 100
 # Telegram quiz polls cap these lengths; keeping every question inside them lets any
 # choice or true/false question be sent as a native poll later.
 POLL_PROMPT_MAX = 300
@@ -57,7 +63,13 @@ class LoadResult:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line each mapping starts on."""
+    """A safe loader that remembers the line each mapping and list item starts on."""
+
+
+class _Seq(list):  # type: ignore[type-arg]
+    """A YAML list that knows the line of each item."""
+
+    lines: list[int]
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -66,7 +78,19 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
     return mapping
 
 
+def _sequence_with_lines(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    items = _Seq(loader.construct_sequence(node, deep=True))
+    items.lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence_with_lines)
+
+
+def _line_of(items: Any, index: int, default: int) -> int:
+    lines = getattr(items, "lines", None)
+    return lines[index] if lines and index < len(lines) else default
 
 
 def builtin_paths() -> list[Path]:
@@ -128,6 +152,8 @@ def _build(path: str, data: Any) -> LoadResult:
     if not isinstance(title, str) or not title.strip():
         err(data[_LINE], "'title' is missing")
         title = bank_id
+    elif len(title.strip()) > TITLE_MAX:
+        err(data[_LINE], f"keep the 'title' ≤ {TITLE_MAX} characters")
 
     topics = _topics(data.get("topics"), data[_LINE], err)
     topic_ids = {t.id for t in topics}
@@ -136,9 +162,18 @@ def _build(path: str, data: Any) -> LoadResult:
     if not isinstance(raw_questions, list) or not raw_questions:
         err(data[_LINE], "'questions' must be a non-empty list")
         raw_questions = []
+    if len(raw_questions) > MAX_QUESTIONS:
+        err(data[_LINE], f"{len(raw_questions):,} questions; a bank may hold {MAX_QUESTIONS:,}")
+        raw_questions = []
     seen: dict[str, int] = {}
-    for raw in raw_questions:
-        question = _question(bank_id, raw, topic_ids, seen, err)
+    for index, raw in enumerate(raw_questions):
+        line = _line_of(raw_questions, index, data[_LINE])
+        try:
+            question = _question(bank_id, raw, line, topic_ids, seen, err)
+        except (TypeError, ValueError, AttributeError) as exc:
+            # A safety net for shapes the checks below did not foresee: report, never crash.
+            err(line, f"could not read this question ({exc})")
+            continue
         if question is not None:
             questions.append(question)
     if any(not p.warning for p in problems):
@@ -152,9 +187,9 @@ def _topics(raw: Any, line: int, err: Any) -> list[Topic]:
         err(line, "'topics' must be a non-empty list of {id, name}")
         return []
     topics: list[Topic] = []
-    for item in raw:
+    for index, item in enumerate(raw):
         if not isinstance(item, dict):
-            err(line, "each topic needs an 'id' and a 'name'")
+            err(_line_of(raw, index, line), "each topic needs an 'id' and a 'name'")
             continue
         tid, name = item.get("id"), item.get("name")
         if not isinstance(tid, str) or not _TOPIC_ID.match(tid):
@@ -162,6 +197,9 @@ def _topics(raw: Any, line: int, err: Any) -> list[Topic]:
             continue
         if not isinstance(name, str) or not name.strip():
             err(item[_LINE], f"topic {tid!r} has no name")
+            continue
+        if len(name.strip()) > TOPIC_NAME_MAX:
+            err(item[_LINE], f"topic {tid!r}: keep the name ≤ {TOPIC_NAME_MAX} characters")
             continue
         if any(t.id == tid for t in topics):
             err(item[_LINE], f"topic {tid!r} is listed twice")
@@ -187,12 +225,11 @@ def _strings(value: Any) -> list[str] | None:
 
 
 def _question(
-    bank_id: str, raw: Any, topic_ids: set[str], seen: dict[str, int], err: Any
+    bank_id: str, raw: Any, line: int, topic_ids: set[str], seen: dict[str, int], err: Any
 ) -> Question | None:
     if not isinstance(raw, dict):
-        err(0, "each question must be a mapping")
+        err(line, "each question must be a mapping with id, topic, prompt, …")
         return None
-    line = raw[_LINE]
     qid = raw.get("id")
     if not isinstance(qid, str) or not _ID.match(qid):
         err(line, f"question id {qid!r} must be lowercase letters, digits and '-', ≤ 40")
@@ -209,7 +246,7 @@ def _question(
     else:
         seen[qid] = line
     topic = raw.get("topic")
-    if topic not in topic_ids:
+    if not isinstance(topic, str) or topic not in topic_ids:
         bad(f"unknown topic {topic!r}; add it under 'topics' or use one listed there")
     try:
         kind = Kind(raw.get("type", "text"))
@@ -220,6 +257,8 @@ def _question(
     if not isinstance(prompt, str) or not prompt.strip():
         bad("the prompt is empty")
         prompt = ""
+    elif len(prompt.strip()) > PROMPT_MAX:
+        bad(f"the prompt is {len(prompt.strip())} characters; keep it ≤ {PROMPT_MAX}")
     explanation = raw.get("explanation")
     if not isinstance(explanation, str) or not explanation.strip():
         bad("the explanation is empty")
@@ -268,6 +307,9 @@ def _question(
         answers = ["True" if value else "False"]
     if kind is not Kind.TEXT and len(prompt) > POLL_PROMPT_MAX:
         bad(f"the prompt is {len(prompt)} characters; quiz polls allow {POLL_PROMPT_MAX}")
+    for entry in (*(answers or []), *reject):
+        if len(entry) > ANSWER_MAX:
+            bad(f"answer {entry[:20]!r}… is longer than {ANSWER_MAX} characters")
     accepted = {normalise(a) for a in answers or []}
     for entry in reject:
         if normalise(entry) in accepted:

@@ -20,6 +20,8 @@ async def api() -> AsyncIterator[FakeBotAPI]:
     await server.start()
     yield server
     await server.stop()
+    # Every message the bot sent must have been one Telegram accepts.
+    assert server.rejected == []
 
 
 @pytest.fixture

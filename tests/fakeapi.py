@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -42,6 +43,7 @@ class FakeBotAPI:
     def __init__(self, *, token: str = TOKEN) -> None:
         self.token = token
         self.calls: list[Call] = []
+        self.rejected: list[Call] = []  # requests refused as the real API would (400)
         self.commands: list[dict[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -152,6 +154,14 @@ class FakeBotAPI:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        try:
+            if method == "sendMessage":
+                check_message(params)
+            if method == "answerCallbackQuery" and len(params.get("text", "")) > 200:
+                raise BadRequest("MESSAGE_TOO_LONG")
+        except BadRequest as exc:
+            self.rejected.append(Call(method, {**params, "error": str(exc)}))
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
         if method != "getUpdates":
             self.calls.append(Call(method, params))
             await self._notify()
@@ -206,6 +216,85 @@ class FakeBotAPI:
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
+
+
+class BadRequest(Exception):
+    """What the real API answers with 400 "Bad Request: …"."""
+
+
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
+_ENTITIES = {"lt", "gt", "amp", "quot"}
+
+
+class _TelegramHTML(HTMLParser):
+    """Parses text the way Bot API's HTML parse mode does, counting the visible characters."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.visible = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _TAGS:
+            raise BadRequest(f'can\'t parse entities: unsupported start tag "{tag}"')
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            raise BadRequest(f'can\'t parse entities: unexpected end tag "{tag}"')
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or "&" in data:
+            raise BadRequest("can't parse entities: unescaped '<' or '&'")
+        self.visible += len(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in _ENTITIES:
+            raise BadRequest(f'can\'t parse entities: unsupported entity "&{name};"')
+        self.visible += 1
+
+    def handle_charref(self, name: str) -> None:
+        self.visible += 1
+
+
+def check_message(params: dict[str, Any]) -> None:
+    """Raise BadRequest for a message the real Bot API would refuse."""
+    text = params.get("text", "")
+    visible = len(text)
+    if params.get("parse_mode") == "HTML":
+        parser = _TelegramHTML()
+        parser.feed(text)
+        parser.close()
+        if parser.open:
+            raise BadRequest(f'can\'t parse entities: unclosed tag "{parser.open[-1]}"')
+        visible = parser.visible
+    if not text.strip():
+        raise BadRequest("message text is empty")
+    if visible > 4096:
+        raise BadRequest("message is too long")
+    markup = params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise BadRequest("BUTTON_DATA_INVALID")
 
 
 def _decode(content_type: str, body: bytes) -> dict[str, Any]:

@@ -140,3 +140,28 @@ def test_options_are_shuffled_per_round_but_stable_within_it() -> None:
         0,
         1,
     )  # True stays before False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "null",
+        "- a\n- b\n",
+        "bank: x\ntitle: X\ntopics: {id: t}\nquestions: 3\n",
+        "bank: x\ntitle: X\ntopics: [{id: t, name: T}, 7]\nquestions:\n  - 5\n  - [1, 2]\n",
+        "bank: x\ntitle: X\ntopics: [{id: t, name: T}]\nquestions:\n  - id: a\n    topic: [t]\n",
+        "bank: x\ntitle: X\ntopics: [{id: t, name: T}]\nquestions:\n  - id: b\n"
+        "    topic: t\n    type: [x]\n    prompt: {a: 1}\n    answers: {b: 2}\n"
+        "    difficulty: [1]\n    source: {x: 1}\n",
+        "bank: x\ntitle: X\ntopics: [{id: t, name: T}]\nquestions:\n  - id: c\n    topic: t\n"
+        "    prompt: " + "Why? " * 120 + "\n    answers: [yes]\n    explanation: E\n"
+        "    source: [s]\n",
+    ],
+)
+def test_malformed_banks_are_reported_with_a_line_never_raised(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = load_bank(path)
+    assert result.bank is None
+    assert result.errors and all(p.line >= 1 for p in result.errors)
