@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from storage.db import StorageError, check_path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(os.environ)
         if args.command == "run":
             settings.require_token()
-    except ConfigError as exc:
+        check_path(settings.db_path)
+    except (ConfigError, StorageError) as exc:
         print(f"quizbot: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, secrets=[settings.token or ""])

@@ -77,19 +77,23 @@ async def migrate(conn: aiosqlite.Connection) -> list[str]:
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
-    async with conn.execute("SELECT name FROM schema_migrations") as cursor:
-        done = {row[0] for row in await cursor.fetchall()}
     applied = []
     for name, step in MIGRATIONS:
-        if name in done:
-            continue
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            await step(conn)
-            await conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
+            # Checked under the write lock: the bot and `quizbot play` may open a new
+            # database at the same moment, and only one of them may apply each step.
+            async with conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+            ) as cursor:
+                done = await cursor.fetchone() is not None
+            if not done:
+                await step(conn)
+                await conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
         except BaseException:
             await conn.execute("ROLLBACK")
             raise
         await conn.execute("COMMIT")
-        applied.append(name)
+        if not done:
+            applied.append(name)
     return applied

@@ -54,6 +54,7 @@ def test_token_is_read_from_a_dotenv_file(tmp_path: Path) -> None:
 
 def test_invalid_settings_give_one_line_naming_the_setting(tmp_path: Path) -> None:
     for name, value in [
+        ("QUIZBOT_DB", str(tmp_path)),  # a folder, not a file
         ("LOG_LEVEL", "LOUD"),
         ("TELEGRAM_API_BASE_URL", "ftp://x"),
         ("QUIZBOT_BANKS", "/no/such/bank.yaml"),

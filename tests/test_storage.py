@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,3 +94,17 @@ async def test_a_failed_write_leaves_nothing_half_done(db: aiosqlite.Connection)
         assert (await cur.fetchone())[0] == 0
     await repo.ensure_user(3, "Cy", now=NOW)  # and the connection is usable afterwards
     assert await repo.is_active(3) is True
+
+
+async def test_two_processes_opening_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    # The bot and `quizbot play` may share one file; each connection has its own thread,
+    # so this races the migrations exactly as two processes would.
+    for attempt in range(15):
+        path = tmp_path / f"race{attempt}.sqlite3"
+        first, second = await asyncio.gather(connect(path), connect(path))
+        try:
+            async with first.execute("SELECT COUNT(*) FROM schema_migrations") as cur:
+                assert (await cur.fetchone())[0] == len(MIGRATIONS)
+        finally:
+            await first.close()
+            await second.close()
