@@ -91,6 +91,8 @@ class _Terminal:
                     if result is None
                     else render.answer_result(library, result)
                 )
+            case _ if command.startswith("/"):
+                self.say(render.unknown_command())
             case _:
                 result = await tutor.answer(TERMINAL_USER, text, at=now)
                 self.say(render.answer_result(library, result))
@@ -115,11 +117,10 @@ async def play(
         tutor = Tutor(repo=Repository(conn), library=library, rng=rng or random.Random())
         terminal = _Terminal(tutor, clock or SystemClock(), stdout)
         terminal.say(GREETING)
-        rnd = await tutor.current(TERMINAL_USER)
-        question = tutor.question(rnd) if rnd is not None else None
-        if rnd is not None and question is not None and not args:
+        current = await tutor.current_question(TERMINAL_USER)
+        if current is not None and not args:
             terminal.say("Carrying on with your saved round (/stop ends it).")
-            terminal.say(render.question(library, rnd, question))
+            terminal.say(render.question(library, *current))
         elif not await terminal.start(args):
             return 2
         for line in stdin:

@@ -59,26 +59,28 @@ START_BUTTONS = (
 )
 
 
-def welcome(first_name: str, library: Library, rnd: Round | None) -> Reply:
-    """The /start greeting."""
+def welcome(first_name: str, library: Library, current: tuple[Round, Question] | None) -> Reply:
+    """The /start greeting; a round in progress is shown again so it can go on."""
     name = f", {_quote(first_name, 32)}" if first_name else ""
     count = sum(1 for _ in library.questions)
-    lines = [
-        f"👋 Hi{name}! I'm a quiz tutor for <b>{escape(_titles(library))}</b>.",
-        "",
+    text = (
+        f"👋 Hi{name}! I'm a quiz tutor for <b>{escape(_titles(library))}</b>.\n\n"
         f"I ask short questions ({count} in the bank), you type the answer, and I tell you "
         "at once whether it's right, with the correct answer and a one-line explanation. "
-        "I forgive typos but not wrong facts or dates.",
-        "",
-        "Tap <b>Start a quiz</b>, or send /quiz. /help lists everything.",
-    ]
-    if rnd is not None:
-        lines += [
-            "",
-            f"You have a round in progress (question {rnd.position + 1} of "
-            f"{len(rnd.questions)}). Just type your answer, or /stop it.",
-        ]
-    return Reply("\n".join(lines), START_BUTTONS)
+        "I forgive typos but not wrong facts or dates.\n\n"
+        "Tap <b>Start a quiz</b>, or send /quiz. /help lists everything."
+    )
+    if current is None:
+        return Reply(text, START_BUTTONS)
+    again = in_progress(library, *current)
+    return Reply(f"{text}\n\n{again.text}", again.buttons)
+
+
+def in_progress(library: Library, rnd: Round, q: Question) -> Reply:
+    """A round is already running: show its question again instead of starting another."""
+    body = question(library, rnd, q)
+    note = "You're in the middle of a round. Here's your question again (or /stop it first):"
+    return Reply(f"{note}\n\n{body.text}", body.buttons)
 
 
 def _titles(library: Library) -> str:

@@ -45,6 +45,7 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self.rejected: list[Call] = []  # requests refused as the real API would (400)
         self.commands: list[dict[str, Any]] = []
+        self.allowed_updates: list[str] | None = None  # as the bot last asked for them
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -188,6 +189,8 @@ class FakeBotAPI:
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if "allowed_updates" in params:
+            self.allowed_updates = params["allowed_updates"]
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 2.0)
         # A getUpdates with an offset confirms every earlier update, as in the real API.

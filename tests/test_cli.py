@@ -101,6 +101,12 @@ async def test_run_waits_for_telegram_serves_a_student_and_stops_cleanly_on_sigt
         reply = await ana.send(ana.message("/start"), timeout=20)
         assert "quiz tutor" in reply.params["text"]
         assert {c["command"] for c in api.commands} >= {"quiz", "stats"}
+        assert set(api.allowed_updates or []) == {
+            "message",
+            "callback_query",
+            "my_chat_member",
+            "poll_answer",
+        }
         proc.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(proc.communicate(), 20)
     finally:
@@ -188,3 +194,13 @@ def test_bank_check_reports_every_error_with_file_line_and_id(tmp_path: Path) ->
     assert f"{broken}:3: error: YAML syntax error" in err
     assert f"{latin}:1: error: file is not UTF-8 text" in err
     assert "Traceback" not in err
+
+
+def test_play_treats_an_unknown_command_as_a_command_not_an_answer(tmp_path: Path) -> None:
+    result = _quizbot(
+        tmp_path, "play", "2", "drill", stdin="/sikp\n/quit\n", QUIZBOT_BANKS=str(DRILL_BANK)
+    )
+    assert result.returncode == 0
+    assert "I don't know that command" in result.stdout
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM answers").fetchone() == (0,)

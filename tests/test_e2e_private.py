@@ -160,3 +160,28 @@ async def test_a_typed_letter_means_the_option_shown_with_that_letter(
     ana = Student(api, 510)
     await ana.reach("premier")
     assert "✅ Correct! The answer is Bulganin." in await ana.say(ana.letter_for("Bulganin"))
+
+
+async def test_an_old_start_button_shows_the_running_round_instead_of_replacing_it(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 511)
+    await ana.say("/start")
+    start_button = ana.buttons()[0][1]
+    text = await ana.say("/quiz 5")
+    text = await ana.say(right_answer(question_in(text)))
+    pending = question_in(text)
+    reply = seen(await ana.tap_data(start_button))
+    assert "You're in the middle of a round" in reply
+    assert question_in(reply) == pending and "Question 2/5" in reply
+    assert "✅ Correct" in await ana.say(right_answer(pending))
+
+
+async def test_start_during_a_round_shows_the_question_again(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 512)
+    await ana.reach("premier")
+    reply = await ana.say("/start")
+    assert "Hi, Ana!" in reply and question_in(reply).id == "premier"
+    assert "✅ Correct" in seen(await ana.tap("Bulganin"))

@@ -9,6 +9,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
@@ -24,7 +25,12 @@ COMMANDS = (
     BotCommand("help", "What I can do"),
 )
 # Every update type a handler below consumes, and nothing else.
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.POLL_ANSWER,
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -47,6 +53,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, practice.not_text),
             CallbackQueryHandler(practice.button),
             ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            PollAnswerHandler(system.poll_answer),
         ]
     )
     app.add_error_handler(system.on_error)

@@ -24,7 +24,8 @@ async def start(update: Update, context: Context) -> None:
         await _start_round(update, context, size=DEFAULT_ROUND, topic=None)
         return
     await tutor.ensure_user(user_id, name, at=sent_at(update, context))
-    await send(context, chat_id, render.welcome(name, tutor.library, await tutor.current(user_id)))
+    current = await tutor.current_question(user_id)
+    await send(context, chat_id, render.welcome(name, tutor.library, current))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -126,6 +127,13 @@ async def button(update: Update, context: Context) -> None:
             await send(context, chat.id, render.topics(context.bot_data.tutor.library))
         case callbacks.StartQuiz(topic):
             await query.answer()
+            tutor = context.bot_data.tutor
+            current = await tutor.current_question(user.id)
+            if current is not None:
+                # An old Start button must not silently throw away the round being played;
+                # typing /quiz is the explicit way to start over.
+                await send(context, chat.id, render.in_progress(tutor.library, *current))
+                return
             await _start_round(update, context, size=DEFAULT_ROUND, topic=topic)
         case callbacks.Choose(token, position, index):
             tutor = context.bot_data.tutor

@@ -51,3 +51,13 @@ async def group_quiz(update: Update, context: Context) -> None:
     """/quiz in a group: point to a private chat, where practice rounds run."""
     assert update.effective_chat is not None
     await send(context, update.effective_chat.id, render.group_quiz(context.bot.username))
+
+
+async def poll_answer(update: Update, context: Context) -> None:
+    """An answer to a quiz poll.
+
+    Only poll-mode challenges send polls, so until one is running an answer can only be
+    for a poll this bot never sent (or one from before a restart): drop it quietly.
+    """
+    answer = update.poll_answer
+    log.debug("answer to a poll we are not running: %s", answer.poll_id if answer else None)

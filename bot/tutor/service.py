@@ -59,6 +59,12 @@ class Tutor:
             self._rounds[user_id] = cached
         return cached if isinstance(cached, Round) else None
 
+    async def current_question(self, user_id: int) -> tuple[Round, Question] | None:
+        """The running round and the question it is on, if any."""
+        rnd = await self._resume(user_id)
+        question = self.question(rnd) if rnd is not None else None
+        return (rnd, question) if rnd is not None and question is not None else None
+
     def question(self, rnd: Round) -> Question | None:
         """The question the round is on."""
         key = rnd.current
