@@ -67,7 +67,7 @@ async def _post_init(app: QuizApp) -> None:
     services = app.bot_data
     services.db = await connect(services.settings.db_path)
     services.tutor = Tutor(
-        repo=Repository(services.db), library=load_banks(services.settings), rng=services.rng
+        store=Repository(services.db), library=load_banks(services.settings), rng=services.rng
     )
     try:
         await app.bot.set_my_commands(list(COMMANDS))

@@ -114,7 +114,7 @@ async def play(
     library = load_banks(settings)
     conn = await connect(settings.db_path)
     try:
-        tutor = Tutor(repo=Repository(conn), library=library, rng=rng or random.Random())
+        tutor = Tutor(store=Repository(conn), library=library, rng=rng or random.Random())
         terminal = _Terminal(tutor, clock or SystemClock(), stdout)
         terminal.say(GREETING)
         current = await tutor.current_question(TERMINAL_USER)

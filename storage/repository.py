@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiosqlite
 
-from bot.tutor.rounds import Round, Stats, TopicStat
+from bot.tutor.rounds import AnswerRecord, Round, Stats, TopicStat
 
 
 def _iso(moment: datetime) -> str:
@@ -22,22 +21,8 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerRecord:
-    """One settled (or first-try) answer, as written to the append-only log."""
-
-    user_id: int
-    chat_id: int
-    bank: str
-    question_id: str
-    topic: str
-    typed: str
-    verdict: str
-    answered_at: datetime
-
-
 class Repository:
-    """SQLite access for users, answers, stats and rounds."""
+    """SQLite access for users, answers, stats and rounds; the tutor's `TutorStore`."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services import AppServices
+from storage.repository import Repository
 from tests.fakeapi import FakeBotAPI
 from tests.support import Student, eventually, question_in
 
@@ -214,7 +215,7 @@ async def test_blocking_the_bot_marks_the_student_inactive(
             }
         }
     )
-    repo = services.tutor._repo
+    repo = Repository(services.db)
 
     async def blocked() -> bool:
         return await repo.is_active(613) is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.services import AppServices
+from storage.repository import Repository
 from tests.fakeapi import FakeBotAPI
 from tests.support import Student, question_in, right_answer, running_bot, seen, wrong_answer
 
@@ -48,7 +49,7 @@ async def test_a_drill_round_grades_right_wrong_and_typo_answers(
             assert f"Question {n + 2}/3" in text  # feedback and next question in one message
     assert sorted(seen) == ["leader", "premier", "speech-year"]
     assert "Round over" in text and "Score: 2/3" in text
-    answers = await services.tutor._repo.answers(502)
+    answers = await Repository(services.db).answers(502)
     assert [a.verdict for a in answers].count("wrong") == 1
     assert {a.typed for a in answers} >= {"kruschev", "1965"}
 
@@ -139,7 +140,7 @@ async def test_a_restart_in_the_middle_of_a_round_resumes_it(
         text = await ana.say(right_answer(pending))
         assert "✅ Correct" in text
         assert "Question 4/5" in text
-        answers = await app.bot_data.tutor._repo.answers(508)
+        answers = await Repository(app.bot_data.db).answers(508)
         assert len(answers) == 3 and all(a.verdict == "correct" for a in answers)
 
 

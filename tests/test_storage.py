@@ -10,11 +10,11 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.tutor.rounds import Round
+from bot.tutor.rounds import AnswerRecord, Round
 from quizbank.grading import Outcome
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
-from storage.repository import AnswerRecord, Repository
+from storage.repository import Repository
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

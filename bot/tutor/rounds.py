@@ -65,6 +65,20 @@ class Round:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """One settled (or first-try) answer, as written to the append-only log."""
+
+    user_id: int
+    chat_id: int
+    bank: str
+    question_id: str
+    topic: str
+    typed: str
+    verdict: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """How a round went, for the closing message."""
 

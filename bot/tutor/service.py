@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
+    AnswerRecord,
     Retry,
     Round,
     Started,
@@ -24,10 +25,10 @@ from bot.tutor.rounds import (
     Unreadable,
 )
 from bot.tutor.selection import pick_round
+from bot.tutor.store import TutorStore
 from quizbank.grading import Outcome, Verdict, choice_index, grade, known_terms
 from quizbank.model import Kind, Library, Question
 from quizbank.normalise import tokens
-from storage.repository import AnswerRecord, Repository
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
@@ -36,8 +37,8 @@ _NO_ROUND = object()
 class Tutor:
     """Private-practice rounds for any number of students."""
 
-    def __init__(self, *, repo: Repository, library: Library, rng: random.Random) -> None:
-        self._repo = repo
+    def __init__(self, *, store: TutorStore, library: Library, rng: random.Random) -> None:
+        self._store = store
         self.library = library
         self._known = known_terms(library.questions)
         self._rng = rng
@@ -45,17 +46,17 @@ class Tutor:
 
     async def ensure_user(self, user_id: int, first_name: str, *, at: datetime) -> None:
         """Record (or refresh) a student who has talked to the bot."""
-        await self._repo.ensure_user(user_id, first_name, now=at)
+        await self._store.ensure_user(user_id, first_name, now=at)
 
     async def set_active(self, user_id: int, *, active: bool) -> None:
         """Mark a student reachable or not (they blocked or unblocked the bot)."""
-        await self._repo.set_active(user_id, active)
+        await self._store.set_active(user_id, active)
 
     async def current(self, user_id: int) -> Round | None:
         """The student's unfinished round, from memory or, after a restart, from the database."""
         cached = self._rounds.get(user_id)
         if cached is None:
-            cached = await self._repo.load_round(user_id) or _NO_ROUND
+            cached = await self._store.load_round(user_id) or _NO_ROUND
             self._rounds[user_id] = cached
         return cached if isinstance(cached, Round) else None
 
@@ -88,8 +89,8 @@ class Tutor:
         old = await self.current(user_id)
         token = "".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(6))
         rnd = Round(user_id, chat_id, token, tuple(keys), at, topic=topic)
-        await self._repo.ensure_user(user_id, first_name, now=at)
-        await self._repo.save_round(rnd)
+        await self._store.ensure_user(user_id, first_name, now=at)
+        await self._store.save_round(rnd)
         self._rounds[user_id] = rnd
         first = self.library.question(keys[0])
         assert first is not None  # keys were just drawn from the library
@@ -116,7 +117,7 @@ class Tutor:
             return await self._settle_choice(rnd, question, index, at)
         verdict = grade(question, typed, known=self._known)
         if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
-            await self._repo.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
+            await self._store.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
             rnd = replace(rnd, retry_used=True)
             self._rounds[user_id] = rnd
             return Retry(question, rnd)
@@ -162,14 +163,14 @@ class Tutor:
         rnd = await self.current(user_id)
         if rnd is None:
             return None
-        await self._repo.delete_round(user_id)
+        await self._store.delete_round(user_id)
         self._rounds[user_id] = _NO_ROUND
-        stats = await self._repo.stats(user_id)
+        stats = await self._store.stats(user_id)
         return self._summary(rnd, at, stats.streak, stats.best_streak)
 
     async def stats(self, user_id: int) -> Stats:
         """The student's record."""
-        return await self._repo.stats(user_id)
+        return await self._store.stats(user_id)
 
     async def _resume(self, user_id: int) -> Round | None:
         """The current round, dropping questions whose bank has since been removed."""
@@ -180,7 +181,7 @@ class Tutor:
             rnd = replace(rnd, position=rnd.position + 1)
         if rnd.finished:
             # Every remaining question vanished with a bank change: end the round quietly.
-            await self._repo.delete_round(user_id)
+            await self._store.delete_round(user_id)
             self._rounds[user_id] = _NO_ROUND
             return None
         self._rounds[user_id] = rnd
@@ -191,7 +192,7 @@ class Tutor:
     ) -> Turn:
         after = rnd.advance(verdict.outcome)
         record = self._record(rnd, question, typed, verdict.outcome, at)
-        streak, best = await self._repo.record_answer(record, accepted=verdict.accepted, rnd=after)
+        streak, best = await self._store.record_answer(record, accepted=verdict.accepted, rnd=after)
         self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
         summary = self._summary(after, at, streak, best) if after.finished else None
         return Turn(question, typed, verdict, after, self.question(after), summary)

@@ -1,0 +1,50 @@
+"""What the tutor needs from storage. storage.repository.Repository provides it.
+
+Declaring it here keeps the dependency one way: storage knows the domain, and the
+domain knows only this protocol.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.tutor.rounds import AnswerRecord, Round, Stats
+
+
+class TutorStore(Protocol):
+    """Durable state for practice rounds; each method is one transaction."""
+
+    async def ensure_user(self, user_id: int, first_name: str, *, now: datetime) -> None:
+        """Create the user, or refresh their name and mark them active again."""
+        ...
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        """Mark a user as reachable or not."""
+        ...
+
+    async def save_round(self, rnd: Round) -> None:
+        """Store a new round for its user, replacing any old one."""
+        ...
+
+    async def load_round(self, user_id: int) -> Round | None:
+        """The user's unfinished round, if any."""
+        ...
+
+    async def delete_round(self, user_id: int) -> None:
+        """Forget the user's round."""
+        ...
+
+    async def log_attempt(self, record: AnswerRecord) -> None:
+        """Log a near miss that earns a retry, and spend the round's retry, together."""
+        ...
+
+    async def record_answer(
+        self, record: AnswerRecord, *, accepted: bool, rnd: Round
+    ) -> tuple[int, int]:
+        """Log a settled answer, update stats, save progress; return (streak, best)."""
+        ...
+
+    async def stats(self, user_id: int) -> Stats:
+        """The user's totals, streaks and per-topic record."""
+        ...
