@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from quizbank.model import TOPIC_ID_PATTERN
+
 MAX_BYTES = 64
 _CHOOSE = re.compile(r"^a:([a-z0-9]{6}):(\d{1,3}):(\d)$")
-_TOPIC = re.compile(r"^t:([a-z0-9][a-z0-9-]{0,31})$")
+_TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,8 +52,8 @@ class _Terminal:
         """Start a round from `/quiz` arguments; False if they were not understood."""
         library = self.tutor.library
         match parse_round_request(args, library):
-            case BadCount(size):
-                self.say(render.bad_count(size))
+            case BadCount():
+                self.say(render.bad_count())
             case UnknownTopic(text):
                 self.say(render.bad_quiz_args(text))
             case RoundRequest(size, topic):

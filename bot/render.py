@@ -13,6 +13,7 @@ from html import escape, unescape
 
 from bot import callbacks
 from bot.tutor.rounds import (
+    DEFAULT_ROUND,
     MAX_ROUND,
     MIN_ROUND,
     Retry,
@@ -23,10 +24,9 @@ from bot.tutor.rounds import (
     Unreadable,
 )
 from quizbank.grading import Outcome
-from quizbank.model import Kind, Library, Question
+from quizbank.model import OPTION_LETTERS, Kind, Library, Question
 
 _TAG = re.compile(r"</?[a-z]+>")
-_LETTERS = "ABCD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ def help_text(*, group: bool = False) -> Reply:
         )
     return Reply(
         "<b>Commands</b>\n"
-        "/quiz – a round of 10 questions\n"
+        f"/quiz – a round of {DEFAULT_ROUND} questions\n"
         "/quiz 5 – a round of 5\n"
         "/quiz &lt;topic&gt; – questions on one topic (e.g. <code>/quiz space</code>)\n"
         "/topics – pick a topic\n"
@@ -135,7 +135,7 @@ def _choose(rnd: Round, shown: int) -> str:
 
 
 def _option_label(q: Question, shown: int, choice: str) -> str:
-    return choice if q.kind is Kind.TRUEFALSE else f"{_LETTERS[shown]}) {choice}"
+    return choice if q.kind is Kind.TRUEFALSE else f"{OPTION_LETTERS[shown]}) {choice}"
 
 
 def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -> Reply:
@@ -152,10 +152,7 @@ def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -
 def _feedback(turn: Turn) -> str:
     verdict, q = turn.verdict, turn.question
     answer = f"<b>{escape(verdict.canonical)}</b>"
-    if q.kind is not Kind.TEXT and verdict.outcome is not Outcome.SKIPPED:
-        picked = f"You chose {escape(turn.typed)}. "
-    else:
-        picked = ""
+    picked = f"You chose {escape(turn.chosen)}. " if turn.chosen else ""
     if verdict.outcome is Outcome.CORRECT:
         head = f"✅ Correct! The answer is {answer}."
     elif verdict.outcome is Outcome.TYPO:
@@ -212,7 +209,7 @@ def pick_option(q: Question) -> Reply:
     """A typed reply to a multiple-choice question that matches no option."""
     if q.kind is Kind.TRUEFALSE:
         return Reply("Tap <b>True</b> or <b>False</b> (or type it).")
-    letters = ", ".join(_LETTERS[: len(q.choices)])
+    letters = ", ".join(OPTION_LETTERS[: len(q.choices)])
     return Reply(f"Tap one of the options, or type its letter ({letters}).")
 
 
@@ -301,9 +298,11 @@ def bad_quiz_args(text: str) -> Reply:
     )
 
 
-def bad_count(count: int) -> Reply:
+def bad_count() -> Reply:
     """/quiz with a count out of range."""
-    return Reply(f"A round can have {MIN_ROUND} to {MAX_ROUND} questions – try /quiz 10.")
+    return Reply(
+        f"A round can have {MIN_ROUND} to {MAX_ROUND} questions – try /quiz {DEFAULT_ROUND}."
+    )
 
 
 def stale_button() -> str:

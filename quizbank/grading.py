@@ -18,13 +18,13 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from quizbank.model import Kind, Question
+from quizbank.model import OPTION_LETTERS, Kind, Question
 from quizbank.normalise import fold, normalise, tokens
 
 _NEGATIONS = frozenset({"not", "no", "never", "isnt", "wasnt", "neither", "nor"})
 _HEDGES = frozenset({"or", "either", "maybe", "perhaps"})
 _OPTIONAL = re.compile(r"\(([^)]*)\)")
-_LETTERS = "abcd"
+_LETTERS = OPTION_LETTERS.lower()
 _TRUE = frozenset({"true", "t", "yes", "y"})
 _FALSE = frozenset({"false", "f", "no", "n"})
 

@@ -10,7 +10,15 @@ from typing import Any
 
 import yaml
 
-from quizbank.model import Bank, Kind, Library, Question, Topic
+from quizbank.model import (
+    OPTION_LETTERS,
+    TOPIC_ID_PATTERN,
+    Bank,
+    Kind,
+    Library,
+    Question,
+    Topic,
+)
 from quizbank.normalise import normalise
 
 BUILTIN_DIR = Path(__file__).parent / "banks"
@@ -27,8 +35,7 @@ POLL_PROMPT_MAX = 300
 POLL_OPTION_MAX = 100
 EXPLANATION_MAX = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-# Topic ids travel inside 64-byte callback data, so they stay short and plain.
-_TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_TOPIC_ID = re.compile(rf"^{TOPIC_ID_PATTERN}$")
 _LINE = "__line__"
 
 
@@ -287,8 +294,8 @@ def _question(
     elif kind is Kind.CHOICE:
         choices = _strings(raw.get("choices")) or []
         answers = _strings(raw.get("answer"))
-        if not 2 <= len(choices) <= 4:
-            bad("a choice question needs 2 to 4 choices")
+        if not 2 <= len(choices) <= len(OPTION_LETTERS):
+            bad(f"a choice question needs 2 to {len(OPTION_LETTERS)} choices")
         if len({c.casefold() for c in choices}) != len(choices):
             bad("two choices are the same")
         if not answers or len(answers) != 1:

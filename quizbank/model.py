@@ -6,6 +6,11 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+# Options are lettered A–D, so a choice question has at most four.
+OPTION_LETTERS = "ABCD"
+# Topic ids travel inside 64-byte callback data, so they stay short and plain.
+TOPIC_ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,31}"
+
 
 class Kind(enum.StrEnum):
     """How a question is answered."""

@@ -160,7 +160,14 @@ async def test_a_typed_letter_means_the_option_shown_with_that_letter(
 ) -> None:
     ana = Student(api, 510)
     await ana.reach("premier")
-    assert "✅ Correct! The answer is Bulganin." in await ana.say(ana.letter_for("Bulganin"))
+    letter = ana.letter_for("Bulganin")
+    assert "✅ Correct! The answer is Bulganin." in await ana.say(letter.lower())
+    logged = (await Repository(services.db).answers(510))[-1]
+    assert (logged.question_id, logged.typed, logged.verdict) == (
+        "premier",
+        letter.lower(),
+        "correct",
+    )
 
 
 async def test_an_old_start_button_shows_the_running_round_instead_of_replacing_it(

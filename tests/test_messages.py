@@ -62,7 +62,7 @@ def test_the_largest_possible_turn_renders_as_a_valid_message() -> None:
     verdict = Verdict(Outcome.WRONG, text_q.canonical)
     turn = Turn(text_q, "x" * 200, verdict, rnd, choice_q)
     summary = Summary(0, 2, 2, timedelta(hours=30), 99999, 99999)
-    last = Turn(choice_q, choice_q.choices[1], verdict, rnd, None, summary)
+    last = Turn(choice_q, "b", verdict, rnd, None, summary, chosen=choice_q.choices[1])
     replies = [
         render.turn(library, turn),
         render.turn(library, last),

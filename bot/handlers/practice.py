@@ -37,8 +37,8 @@ async def quiz(update: Update, context: Context) -> None:
     """/quiz, /quiz 5, /quiz <topic>, /quiz 5 <topic>."""
     request = parse_round_request(context.args or [], context.bot_data.tutor.library)
     match request:
-        case BadCount(size):
-            await send(context, _ids(update)[1], render.bad_count(size))
+        case BadCount():
+            await send(context, _ids(update)[1], render.bad_count())
         case UnknownTopic(text):
             await send(context, _ids(update)[1], render.bad_quiz_args(text))
         case RoundRequest(size, topic):

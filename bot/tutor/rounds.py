@@ -100,6 +100,7 @@ class Turn:
     round: Round
     next_question: Question | None
     summary: Summary | None = None
+    chosen: str | None = None  # the option a choice reply picked
 
 
 @dataclass(frozen=True, slots=True)

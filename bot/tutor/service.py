@@ -114,7 +114,7 @@ class Tutor:
             index = choice_index(question, typed, order=rnd.option_order(question))
             if index is None:
                 return Unreadable(question, rnd, "pick_option")
-            return await self._settle_choice(rnd, question, index, at)
+            return await self._settle_choice(rnd, question, index, typed, at)
         verdict = grade(question, typed, known=self._known)
         if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
             await self._store.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
@@ -137,16 +137,17 @@ class Tutor:
         if question.kind is Kind.TEXT or not 0 <= index < len(question.choices):
             return None
         # Buttons carry the shown position; map it back to the bank's option.
-        return await self._settle_choice(rnd, question, rnd.option_order(question)[index], at)
+        index = rnd.option_order(question)[index]
+        return await self._settle_choice(rnd, question, index, question.choices[index], at)
 
     async def _settle_choice(
-        self, rnd: Round, question: Question, index: int, at: datetime
+        self, rnd: Round, question: Question, index: int, typed: str, at: datetime
     ) -> Turn:
-        # Tapped or typed ("b", "bulganin"), the answer recorded is the option picked.
+        # The log keeps what was typed ("b"); the reply names the option that meant.
         picked = question.choices[index]
         ok = picked == question.canonical
         verdict = Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
-        return await self._settle(rnd, question, picked, verdict, at)
+        return await self._settle(rnd, question, typed, verdict, at, chosen=picked)
 
     async def skip(self, user_id: int, *, at: datetime) -> Turn | None:
         """Give up on the current question (counted as a miss); None if no round is running."""
@@ -188,14 +189,21 @@ class Tutor:
         return rnd
 
     async def _settle(
-        self, rnd: Round, question: Question, typed: str, verdict: Verdict, at: datetime
+        self,
+        rnd: Round,
+        question: Question,
+        typed: str,
+        verdict: Verdict,
+        at: datetime,
+        *,
+        chosen: str | None = None,
     ) -> Turn:
         after = rnd.advance(verdict.outcome)
         record = self._record(rnd, question, typed, verdict.outcome, at)
         streak, best = await self._store.record_answer(record, accepted=verdict.accepted, rnd=after)
         self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
         summary = self._summary(after, at, streak, best) if after.finished else None
-        return Turn(question, typed, verdict, after, self.question(after), summary)
+        return Turn(question, typed, verdict, after, self.question(after), summary, chosen)
 
     @staticmethod
     def _record(
