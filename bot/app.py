@@ -8,11 +8,12 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.handlers import ALLOWED_UPDATES, COMMANDS, register
+from bot.logs import WithoutTraceback
 from bot.services import AppServices
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
@@ -86,7 +87,25 @@ async def _post_shutdown(app: QuizApp) -> None:
     services.tutor = None
 
 
-def run(settings: Settings) -> None:
-    """Long-poll Telegram until SIGINT/SIGTERM; retries while Telegram is unreachable."""
+def run(settings: Settings) -> int:
+    """Long-poll Telegram until SIGINT/SIGTERM; retries while Telegram is unreachable.
+
+    Returns the process exit status. Failures are reported through logging, whose
+    formatter masks the token: PTB's own InvalidToken message contains it.
+    """
     app = build_application(settings)
-    app.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=-1)
+    # PTB logs a rejected token with a traceback before raising it; we explain it below.
+    logging.getLogger("telegram.ext").addFilter(WithoutTraceback(InvalidToken))
+    log.info("connecting to the Bot API (retrying until it answers)")
+    try:
+        app.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=-1)
+    except InvalidToken:
+        log.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Check it with @BotFather "
+            "(/mybots → your bot → API Token), then start quizbot again."
+        )
+        return 2
+    except Exception:
+        log.exception("quizbot stopped after an unexpected error")
+        return 1
+    return 0

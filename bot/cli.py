@@ -70,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(play(settings, args=args.round))
     from bot.app import run
 
-    run(settings)
-    return 0
+    return run(settings)
 
 
 if __name__ == "__main__":

@@ -35,3 +35,22 @@ def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     # formatter masks it anyway, but one line per API call is noise on the hot path.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+
+
+class WithoutTraceback(logging.Filter):
+    """Keeps a record's message but drops its traceback for the given exception types.
+
+    For failures that quizbot explains itself in one line, where a traceback would only
+    bury the explanation.
+    """
+
+    def __init__(self, *types: type[BaseException]) -> None:
+        super().__init__()
+        self._types = types
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Strip the traceback of a matching exception; always keep the record."""
+        if record.exc_info and isinstance(record.exc_info[1], self._types):
+            record.exc_info = None
+            record.exc_text = None
+        return True

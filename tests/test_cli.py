@@ -204,3 +204,28 @@ def test_play_treats_an_unknown_command_as_a_command_not_an_answer(tmp_path: Pat
     assert "I don't know that command" in result.stdout
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM answers").fetchone() == (0,)
+
+
+async def test_a_rejected_token_gets_one_clear_line_and_is_never_printed(tmp_path: Path) -> None:
+    api = FakeBotAPI()
+    await api.start()
+    wrong = "999:WrongTokenThatMustNotLeak"
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=_env(tmp_path, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=api.base_url),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        await api.stop()
+    log = output.decode()
+    assert proc.returncode == 2
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in log and "@BotFather" in log
+    assert "Traceback" not in log
+    assert wrong not in log and "WrongTokenThatMustNotLeak" not in log
