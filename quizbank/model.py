@@ -6,6 +6,8 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from quizbank.normalise import normalise
+
 # Options are lettered A–D, so a choice question has at most four.
 OPTION_LETTERS = "ABCD"
 # Topic ids travel inside 64-byte callback data, so they stay short and plain.
@@ -112,18 +114,19 @@ class Library:
         return topic.name if topic else topic_id
 
     def find_topic(self, text: str) -> Topic | None:
-        """The topic a student most likely meant by `text` (id, name, or a word of it)."""
-        wanted = text.strip().casefold().replace("_", "-")
-        if not wanted:
-            return None
+        """The one topic `text` names: its id or name, or the starts of its words ("foreign")."""
+        wanted = normalise(text)
         topics = self.topics
         for topic in topics:
-            if wanted in (topic.id, topic.name.casefold()):
+            if wanted in (normalise(topic.id), normalise(topic.name), topic.id.replace("-", "")):
                 return topic
-        spaced = wanted.replace("-", " ")
-        matches = [
-            t
-            for t in topics
-            if spaced in t.name.casefold().replace("-", " ") or spaced in t.id.replace("-", " ")
-        ]
+        words = wanted.split()
+        # Short or numeric fragments match too much: "all" is in "fall", "4" in "1964".
+        if not words or any(len(w) < 3 or not w.isalpha() for w in words):
+            return None
+
+        def names(topic: Topic) -> list[str]:
+            return [*normalise(f"{topic.name} {topic.id}").split(), topic.id.replace("-", "")]
+
+        matches = [t for t in topics if all(any(n.startswith(w) for n in names(t)) for w in words)]
         return matches[0] if len(matches) == 1 else None

@@ -14,6 +14,7 @@ import pytest
 from bot import callbacks
 from bot.config import BOTFATHER_HELP, ConfigError, Settings, load_settings
 from bot.logs import RedactingFormatter
+from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
 from bot.tutor.rounds import Round
 from bot.tutor.selection import pick_round
 from quizbank.loader import builtin_paths, load_bank, load_library
@@ -62,11 +63,37 @@ def test_an_oversized_bank_file_is_refused(tmp_path: Path) -> None:
     assert result.bank is None and "limit" in result.problems[0].message
 
 
-def test_topic_lookup_is_forgiving() -> None:
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("space", "space"),
+        ("Foreign Policy", "foreign-policy"),
+        ("foreign", "foreign-policy"),
+        ("foreign-policy", "foreign-policy"),
+        ("De-Stalinisation", "destalinisation"),
+        ("destal", "destalinisation"),
+        ("thaw", "culture"),
+        ("fall", "fall"),
+        ("power struggle", "power-struggle"),
+        ("the", None),  # in several names: ambiguous
+        ("all", None),  # inside "fall", but not the start of a word
+        ("4", None),  # inside "1964"
+        ("57", None),
+        ("bananas", None),
+    ],
+)
+def test_topic_lookup_matches_whole_names_or_word_starts(text: str, topic: str | None) -> None:
     library, _ = load_library(builtin_paths())
-    assert library.find_topic("space").id == "space"
-    assert library.find_topic("Foreign Policy").id == "foreign-policy"
-    assert library.find_topic("the") is None  # matches several: ambiguous
+    found = library.find_topic(text)
+    assert (found.id if found else None) == topic
+
+
+def test_quiz_all_means_every_topic() -> None:
+    library, _ = load_library(builtin_paths())
+    assert parse_round_request(["all"], library) == RoundRequest(10, None)
+    assert parse_round_request(["5", "all"], library) == RoundRequest(5, None)
+    assert parse_round_request(["3", "4"], library) == UnknownTopic("4")
+    assert parse_round_request(["0"], library) == BadCount(0)
 
 
 def test_a_round_never_repeats_a_question_or_a_topic_back_to_back() -> None:

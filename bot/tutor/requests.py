@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from bot.tutor.rounds import DEFAULT_ROUND, MAX_ROUND, MIN_ROUND
 from quizbank.model import Library
 
+_EVERY_TOPIC = frozenset({"all", "any", "every", "everything", "mixed", "random"})
+
 
 @dataclass(frozen=True, slots=True)
 class RoundRequest:
@@ -43,7 +45,7 @@ def parse_round_request(
         size = int(digits) if len(digits) <= 6 else MAX_ROUND + 1
         if not MIN_ROUND <= size <= MAX_ROUND:
             return BadCount(size)
-    if not args:
+    if not args or (len(args) == 1 and args[0].casefold() in _EVERY_TOPIC):
         return RoundRequest(size)
     wanted = " ".join(args)
     topic = library.find_topic(wanted)
