@@ -69,3 +69,25 @@ def unpack(data: str | None) -> Action | None:
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
     return None
+
+
+# Deep links (t.me/<bot>?start=<payload>) carry a /quiz request from a group into a private
+# chat. Telegram allows [A-Za-z0-9_-], at most 64 characters, and the payload is as
+# untrusted as callback data.
+_START = re.compile(rf"^quiz(?:_(\d{{1,2}}))?(?:_({TOPIC_ID_PATTERN}))?$")
+
+
+def pack_start(size: int | None, topic: str | None) -> str:
+    """The deep-link payload that starts a round of `size` on `topic` (defaults if None)."""
+    payload = "quiz" + (f"_{size}" if size is not None else "") + (f"_{topic}" if topic else "")
+    assert _START.match(payload) and len(payload) <= MAX_BYTES, payload
+    return payload
+
+
+def unpack_start(payload: str) -> tuple[int | None, str | None] | None:
+    """(size, topic) from a payload `pack_start` made, or None for anything else."""
+    match = _START.match(payload) if len(payload) <= MAX_BYTES else None
+    if match is None:
+        return None
+    size, topic = match.groups()
+    return (int(size) if size else None), topic

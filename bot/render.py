@@ -315,9 +315,9 @@ def unknown_command() -> Reply:
     return Reply("I don't know that command. /help lists what I can do.")
 
 
-def group_quiz(bot_username: str) -> Reply:
-    """/quiz in a group: practice happens in private."""
-    url = f"https://t.me/{bot_username}?start=quiz"
+def group_quiz(bot_username: str, payload: str) -> Reply:
+    """/quiz in a group: practice happens in private, through a deep link."""
+    url = f"https://t.me/{bot_username}?start={payload}"
     return Reply(
         "Practice rounds run in a private chat with me, so answers don't flood the group.",
         ((Button("Open a private quiz", url=url),),),

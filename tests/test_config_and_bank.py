@@ -133,6 +133,14 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         assert callbacks.unpack(forged) is None
 
 
+def test_deep_link_payloads_round_trip_and_reject_forgeries() -> None:
+    for size, topic in [(None, None), (5, None), (None, "space"), (30, "foreign-policy")]:
+        payload = callbacks.pack_start(size, topic)
+        assert callbacks.unpack_start(payload) == (size, topic)
+    for forged in ["", "quiz_", "quiz_5_", "quiz_5_Space", "x" * 70, "quiz__space", "quiz 5"]:
+        assert callbacks.unpack_start(forged) is None
+
+
 def test_the_token_is_masked_even_inside_tracebacks() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -178,7 +178,7 @@ async def test_groups_are_pointed_to_a_private_chat_and_plain_chatter_is_ignored
     quiz = ana.message("/quiz@quizbot_test_bot", chat=group)
     reply = await ana.send_to(-100123, quiz)
     markup = reply.params["reply_markup"]["inline_keyboard"][0][0]
-    assert markup["url"] == "https://t.me/quizbot_test_bot?start=quiz"
+    assert markup["url"] == "https://t.me/quizbot_test_bot?start=quiz"  # no args: defaults
     cursor = len(api.calls)
     await api.push(ana.message("just chatting", chat=group))
     help_reply = await ana.send_to(-100123, ana.message("/help", chat=group))
@@ -189,11 +189,20 @@ async def test_groups_are_pointed_to_a_private_chat_and_plain_chatter_is_ignored
     ]
 
 
-async def test_deep_link_from_a_group_starts_a_round(
+async def test_a_group_quiz_link_opens_the_same_round_in_private(
     api: FakeBotAPI, services: AppServices
 ) -> None:
+    group = {"id": -100124, "type": "group", "title": "12B"}
     ana = Student(api, 612)
-    assert "New round: 10 questions" in await ana.say("/start quiz")
+    reply = await ana.send_to(-100124, ana.message("/quiz 5 space", chat=group))
+    url = reply.params["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert url == "https://t.me/quizbot_test_bot?start=quiz_5_space"
+    assert "New round: 5 questions on The space programme" in await ana.say(
+        "/start " + url.split("start=")[1]
+    )
+    assert "New round: 10 questions on all topics" in await ana.say("/start quiz")
+    assert "I don't know a topic called “x”" in await ana.say("/start quiz_99_x")
+    assert "Hi, Ana!" in await ana.say("/start somethingelse")
 
 
 async def test_blocking_the_bot_marks_the_student_inactive(

@@ -7,7 +7,7 @@ from telegram import Update
 from bot import callbacks, render
 from bot.handlers.common import Context, send, sent_at
 from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
-from bot.tutor.rounds import DEFAULT_ROUND
+from bot.tutor.rounds import DEFAULT_ROUND, MAX_ROUND, MIN_ROUND
 
 
 def _ids(update: Update) -> tuple[int, int, str]:
@@ -20,8 +20,11 @@ async def start(update: Update, context: Context) -> None:
     """Greet the student; a `?start=quiz` deep link starts a round straight away."""
     user_id, chat_id, name = _ids(update)
     tutor = context.bot_data.tutor
-    if context.args and context.args[0] == "quiz":
-        await _start_round(update, context, size=DEFAULT_ROUND, topic=None)
+    link = callbacks.unpack_start(context.args[0]) if context.args else None
+    if link is not None:  # a "Open a private quiz" link from a group's /quiz
+        size, topic = link
+        size = size if size is not None and MIN_ROUND <= size <= MAX_ROUND else DEFAULT_ROUND
+        await _start_round(update, context, size=size, topic=topic)
         return
     await tutor.ensure_user(user_id, name, at=sent_at(update, context))
     current = await tutor.current_question(user_id)
