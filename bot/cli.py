@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _bank_check(files: Sequence[str]) -> int:
     from quizbank.loader import expand_paths, load_bank
 
@@ -42,11 +46,10 @@ def _bank_check(files: Sequence[str]) -> int:
             print(problem, file=sys.stderr if not problem.warning else sys.stdout)
         if result.bank is None:
             failed = True
-            count = len(result.errors)
-            print(f"{path}: FAILED ({count} error{'s' if count != 1 else ''})")
+            print(f"{path}: FAILED ({_plural(len(result.errors), 'error')})")
         else:
-            count = len(result.bank.questions)
-            print(f"{path}: ok, {count} questions in {len(result.bank.topics)} topics")
+            questions, topics = len(result.bank.questions), len(result.bank.topics)
+            print(f"{path}: ok, {_plural(questions, 'question')} in {_plural(topics, 'topic')}")
     return 1 if failed else 0
 
 

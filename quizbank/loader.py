@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,22 @@ EXPLANATION_MAX = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _TOPIC_ID = re.compile(rf"^{TOPIC_ID_PATTERN}$")
 _LINE = "__line__"
+_DUPES = "__duplicate_keys__"
+_BANK_KEYS = {"bank", "title", "topics", "questions"}
+_TOPIC_KEYS = {"id", "name"}
+_QUESTION_KEYS = {
+    "id",
+    "topic",
+    "type",
+    "difficulty",
+    "prompt",
+    "answers",
+    "answer",
+    "choices",
+    "reject",
+    "explanation",
+    "source",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +99,15 @@ class _Seq(list):  # type: ignore[type-arg]
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[_LINE] = node.start_mark.line + 1
+    # YAML keeps the last of two equal keys without a word; remember them to report.
+    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    dupes = {
+        k: key.start_mark.line + 1
+        for k, key in ((k.value, k) for k, _ in node.value)
+        if keys.count(k) > 1
+    }
+    if dupes:
+        mapping[_DUPES] = dupes
     return mapping
 
 
@@ -136,10 +162,27 @@ def load_bank(path: str | Path) -> LoadResult:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
+        if mark is not None:
+            line = mark.line + 1
+        else:  # a reader error (a control character) knows only its offset
+            line = text[: getattr(exc, "position", 0)].count("\n") + 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return LoadResult(None, (Problem(name, line, f"YAML syntax error: {reason}"),))
     return _build(name, data)
+
+
+def _check_keys(
+    item: dict[Any, Any], allowed: set[str], line: int, err: Any, qid: str = ""
+) -> None:
+    """Report misspelt and repeated keys, which YAML itself would silently accept."""
+    for key, key_line in item.get(_DUPES, {}).items():
+        err(key_line, f"'{key}' is given twice; only the last one would count", qid)
+    for key in item:
+        if key in (_LINE, _DUPES) or key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; use {', '.join(sorted(allowed))}"
+        err(line, f"unknown field '{key}'{hint}", qid)
 
 
 def _build(path: str, data: Any) -> LoadResult:
@@ -151,13 +194,14 @@ def _build(path: str, data: Any) -> LoadResult:
     if not isinstance(data, dict):
         err(1, "a bank must be a mapping with 'bank', 'title', 'topics' and 'questions'")
         return LoadResult(None, tuple(problems))
+    _check_keys(data, _BANK_KEYS, data[_LINE], err)
     bank_id = data.get("bank")
     if not isinstance(bank_id, str) or not _ID.match(bank_id):
         err(data[_LINE], "'bank' must be a short lowercase id such as 'khrushchev'")
         bank_id = "?"
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        err(data[_LINE], "'title' is missing")
+        err(data[_LINE], "'title' is missing" if title is None else "'title' must be text")
         title = bank_id
     elif len(title.strip()) > TITLE_MAX:
         err(data[_LINE], f"keep the 'title' ≤ {TITLE_MAX} characters")
@@ -198,6 +242,7 @@ def _topics(raw: Any, line: int, err: Any) -> list[Topic]:
         if not isinstance(item, dict):
             err(_line_of(raw, index, line), "each topic needs an 'id' and a 'name'")
             continue
+        _check_keys(item, _TOPIC_KEYS, item[_LINE], err)
         tid, name = item.get("id"), item.get("name")
         if not isinstance(tid, str) or not _TOPIC_ID.match(tid):
             err(item[_LINE], f"topic id {tid!r} must be lowercase letters, digits and '-', ≤ 32")
@@ -238,9 +283,13 @@ def _question(
         err(line, "each question must be a mapping with id, topic, prompt, …")
         return None
     qid = raw.get("id")
+    if qid is None:
+        err(line, "this question has no 'id'")
+        return None
     if not isinstance(qid, str) or not _ID.match(qid):
         err(line, f"question id {qid!r} must be lowercase letters, digits and '-', ≤ 40")
         return None
+    _check_keys(raw, _QUESTION_KEYS, line, err, qid)
     ok = True
 
     def bad(message: str) -> None:
@@ -262,7 +311,7 @@ def _question(
         return None
     prompt = raw.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
-        bad("the prompt is empty")
+        bad("the prompt is empty" if not prompt else "the prompt must be text")
         prompt = ""
     elif len(prompt.strip()) > PROMPT_MAX:
         bad(f"the prompt is {len(prompt.strip())} characters; keep it ≤ {PROMPT_MAX}")
@@ -275,7 +324,7 @@ def _question(
         bad(f"the explanation is {size} characters; keep it ≤ {EXPLANATION_MAX}")
     source = _strings(raw.get("source"))
     if not source:
-        bad("no source: name the notes that support this question")
+        bad("no source: say where the facts come from (your notes, a textbook page…)")
     difficulty = raw.get("difficulty", 1)
     if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
         bad(f"difficulty must be 1, 2 or 3, not {difficulty!r}")

@@ -200,3 +200,24 @@ def test_malformed_banks_are_reported_with_a_line_never_raised(tmp_path: Path, t
     result = load_bank(path)
     assert result.bank is None
     assert result.errors and all(p.line >= 1 for p in result.errors)
+
+
+def test_misspelt_and_repeated_fields_are_reported_not_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_text(
+        "bank: x\ntitle: X\ntitle: Y\ntopics: [{id: t, name: T}]\nquestions:\n"
+        "  - id: a\n    topic: t\n    prompt: Who?\n    answers: [X]\n    rejects: [Y]\n"
+        "    explanation: E\n    source: [s]\n  - topic: t\n",
+        encoding="utf-8",
+    )
+    messages = [str(p) for p in load_bank(path).problems]
+    assert f"{path}:3: error: 'title' is given twice; only the last one would count" in messages
+    assert f"{path}:6: [a] error: unknown field 'rejects'; did you mean 'reject'?" in messages
+    assert f"{path}:13: error: this question has no 'id'" in messages
+
+
+def test_a_control_character_is_reported_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_bytes(b"bank: x\ntitle: X\n\x00oops\n")
+    [problem] = load_bank(path).problems
+    assert problem.line == 3 and "YAML syntax error" in problem.message
