@@ -56,6 +56,7 @@ class _Terminal:
                 self.say(render.bad_count())
             case UnknownTopic(text):
                 self.say(render.bad_quiz_args(text))
+                self.say(_topics(library))
             case RoundRequest(size, topic):
                 started = await self.tutor.start_round(
                     TERMINAL_USER, TERMINAL_USER, at=self.clock.now(), size=size, topic=topic

@@ -208,9 +208,9 @@ def too_long() -> Reply:
 def pick_option(q: Question) -> Reply:
     """A typed reply to a multiple-choice question that matches no option."""
     if q.kind is Kind.TRUEFALSE:
-        return Reply("Tap <b>True</b> or <b>False</b> (or type it).")
+        return Reply("Answer <b>true</b> or <b>false</b> (type it, or tap a button).")
     letters = ", ".join(OPTION_LETTERS[: len(q.choices)])
-    return Reply(f"Tap one of the options, or type its letter ({letters}).")
+    return Reply(f"Pick one of the options: type its letter ({letters}) or tap it.")
 
 
 def _duration(span: timedelta) -> str:
@@ -275,7 +275,7 @@ def topics(library: Library) -> Reply:
 
 def no_round() -> Reply:
     """A reply that came with no round running."""
-    return Reply("There's no quiz running right now. Start one?", START_BUTTONS)
+    return Reply("There's no quiz running right now. Send /quiz to start one.", START_BUTTONS)
 
 
 def no_round_to(action: str) -> Reply:
