@@ -208,9 +208,9 @@ def too_long() -> Reply:
 def pick_option(q: Question) -> Reply:
     """A typed reply to a multiple-choice question that matches no option."""
     if q.kind is Kind.TRUEFALSE:
-        return Reply("Answer <b>true</b> or <b>false</b> (type it, or tap a button).")
+        return Reply("Answer <b>true</b> or <b>false</b>.")
     letters = ", ".join(OPTION_LETTERS[: len(q.choices)])
-    return Reply(f"Pick one of the options: type its letter ({letters}) or tap it.")
+    return Reply(f"Pick one of the options by its letter ({letters}).")
 
 
 def _duration(span: timedelta) -> str:

@@ -124,7 +124,7 @@ async def test_typed_reply_to_a_choice_question_must_pick_an_option(
 ) -> None:
     ana = Student(api, 606)
     await ana.reach("premier")
-    assert "type its letter (A, B, C)" in await ana.say("no idea")
+    assert "Pick one of the options by its letter (A, B, C)" in await ana.say("no idea")
     assert "✅ Correct! The answer is Bulganin." in await ana.say("bulganin")
 
 
