@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from quizbank.model import (
     OPTION_LETTERS,
     TOPIC_ID_PATTERN,
@@ -21,9 +19,9 @@ from quizbank.model import (
     Topic,
 )
 from quizbank.normalise import normalise
+from quizbank.yamlfile import DUPES, LINE, Problem, line_of, read
 
 BUILTIN_DIR = Path(__file__).parent / "banks"
-MAX_FILE_BYTES = 1_000_000
 MAX_QUESTIONS = 2_000
 # Bounds that keep any rendered message far below Telegram's 4,096 characters.
 PROMPT_MAX = 500
@@ -37,11 +35,12 @@ POLL_OPTION_MAX = 100
 EXPLANATION_MAX = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _TOPIC_ID = re.compile(rf"^{TOPIC_ID_PATTERN}$")
-_LINE = "__line__"
-_DUPES = "__duplicate_keys__"
-_BANK_KEYS = {"bank", "title", "topics", "questions"}
+_BANK_KEYS = {"bank", "title", "topics", "questions", "short_years"}
 _TOPIC_KEYS = {"id", "name"}
 _QUESTION_KEYS = {
+    "parts",
+    "typo",
+    "short_year",
     "id",
     "topic",
     "type",
@@ -57,23 +56,6 @@ _QUESTION_KEYS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong (or worth a look) in a bank file."""
-
-    path: str
-    line: int
-    message: str
-    question: str = ""
-    warning: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        qid = f" [{self.question}]" if self.question else ""
-        level = "warning" if self.warning else "error"
-        return f"{where}:{qid} {level}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class LoadResult:
     """A bank (None when it has errors) and everything found wrong with it."""
 
@@ -84,46 +66,6 @@ class LoadResult:
     def errors(self) -> tuple[Problem, ...]:
         """Only the problems that stop the bank from loading."""
         return tuple(p for p in self.problems if not p.warning)
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line each mapping and list item starts on."""
-
-
-class _Seq(list):  # type: ignore[type-arg]
-    """A YAML list that knows the line of each item."""
-
-    lines: list[int]
-
-
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[_LINE] = node.start_mark.line + 1
-    # YAML keeps the last of two equal keys without a word; remember them to report.
-    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-    dupes = {
-        k: key.start_mark.line + 1
-        for k, key in ((k.value, k) for k, _ in node.value)
-        if keys.count(k) > 1
-    }
-    if dupes:
-        mapping[_DUPES] = dupes
-    return mapping
-
-
-def _sequence_with_lines(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    items = _Seq(loader.construct_sequence(node, deep=True))
-    items.lines = [child.start_mark.line + 1 for child in node.value]
-    return items
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence_with_lines)
-
-
-def _line_of(items: Any, index: int, default: int) -> int:
-    lines = getattr(items, "lines", None)
-    return lines[index] if lines and index < len(lines) else default
 
 
 def builtin_paths() -> list[Path]:
@@ -145,40 +87,20 @@ def expand_paths(entries: Iterable[str | Path]) -> list[Path]:
 
 def load_bank(path: str | Path) -> LoadResult:
     """Read and validate one bank file; never raises for bad content."""
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        return LoadResult(None, (Problem(name, 0, f"cannot read file: {exc.strerror or exc}"),))
-    if len(raw) > MAX_FILE_BYTES:
-        message = f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"
-        return LoadResult(None, (Problem(name, 0, message),))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return LoadResult(None, (Problem(name, line, "file is not UTF-8 text"),))
-    try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            line = mark.line + 1
-        else:  # a reader error (a control character) knows only its offset
-            line = text[: getattr(exc, "position", 0)].count("\n") + 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return LoadResult(None, (Problem(name, line, f"YAML syntax error: {reason}"),))
-    return _build(name, data)
+    data, problem = read(path)
+    if problem is not None:
+        return LoadResult(None, (problem,))
+    return _build(str(path), data)
 
 
 def _check_keys(
     item: dict[Any, Any], allowed: set[str], line: int, err: Any, qid: str = ""
 ) -> None:
     """Report misspelt and repeated keys, which YAML itself would silently accept."""
-    for key, key_line in item.get(_DUPES, {}).items():
+    for key, key_line in item.get(DUPES, {}).items():
         err(key_line, f"'{key}' is given twice; only the last one would count", qid)
     for key in item:
-        if key in (_LINE, _DUPES) or key in allowed:
+        if key in (LINE, DUPES) or key in allowed:
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; use {', '.join(sorted(allowed))}"
@@ -194,33 +116,37 @@ def _build(path: str, data: Any) -> LoadResult:
     if not isinstance(data, dict):
         err(1, "a bank must be a mapping with 'bank', 'title', 'topics' and 'questions'")
         return LoadResult(None, tuple(problems))
-    _check_keys(data, _BANK_KEYS, data[_LINE], err)
+    _check_keys(data, _BANK_KEYS, data[LINE], err)
     bank_id = data.get("bank")
     if not isinstance(bank_id, str) or not _ID.match(bank_id):
-        err(data[_LINE], "'bank' must be a short lowercase id such as 'khrushchev'")
+        err(data[LINE], "'bank' must be a short lowercase id such as 'khrushchev'")
         bank_id = "?"
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        err(data[_LINE], "'title' is missing" if title is None else "'title' must be text")
+        err(data[LINE], "'title' is missing" if title is None else "'title' must be text")
         title = bank_id
     elif len(title.strip()) > TITLE_MAX:
-        err(data[_LINE], f"keep the 'title' ≤ {TITLE_MAX} characters")
+        err(data[LINE], f"keep the 'title' ≤ {TITLE_MAX} characters")
 
-    topics = _topics(data.get("topics"), data[_LINE], err)
+    short_years = data.get("short_years", False)
+    if not isinstance(short_years, bool):
+        err(data[LINE], "'short_years' must be true or false")
+        short_years = False
+    topics = _topics(data.get("topics"), data[LINE], err)
     topic_ids = {t.id for t in topics}
     questions: list[Question] = []
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
-        err(data[_LINE], "'questions' must be a non-empty list")
+        err(data[LINE], "'questions' must be a non-empty list")
         raw_questions = []
     if len(raw_questions) > MAX_QUESTIONS:
-        err(data[_LINE], f"{len(raw_questions):,} questions; a bank may hold {MAX_QUESTIONS:,}")
+        err(data[LINE], f"{len(raw_questions):,} questions; a bank may hold {MAX_QUESTIONS:,}")
         raw_questions = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_questions):
-        line = _line_of(raw_questions, index, data[_LINE])
+        line = line_of(raw_questions, index, data[LINE])
         try:
-            question = _question(bank_id, raw, line, topic_ids, seen, err)
+            question = _question(bank_id, raw, line, topic_ids, seen, err, short_years)
         except (TypeError, ValueError, AttributeError) as exc:
             # A safety net for shapes the checks below did not foresee: report, never crash.
             err(line, f"could not read this question ({exc})")
@@ -240,21 +166,21 @@ def _topics(raw: Any, line: int, err: Any) -> list[Topic]:
     topics: list[Topic] = []
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
-            err(_line_of(raw, index, line), "each topic needs an 'id' and a 'name'")
+            err(line_of(raw, index, line), "each topic needs an 'id' and a 'name'")
             continue
-        _check_keys(item, _TOPIC_KEYS, item[_LINE], err)
+        _check_keys(item, _TOPIC_KEYS, item[LINE], err)
         tid, name = item.get("id"), item.get("name")
         if not isinstance(tid, str) or not _TOPIC_ID.match(tid):
-            err(item[_LINE], f"topic id {tid!r} must be lowercase letters, digits and '-', ≤ 32")
+            err(item[LINE], f"topic id {tid!r} must be lowercase letters, digits and '-', ≤ 32")
             continue
         if not isinstance(name, str) or not name.strip():
-            err(item[_LINE], f"topic {tid!r} has no name")
+            err(item[LINE], f"topic {tid!r} has no name")
             continue
         if len(name.strip()) > TOPIC_NAME_MAX:
-            err(item[_LINE], f"topic {tid!r}: keep the name ≤ {TOPIC_NAME_MAX} characters")
+            err(item[LINE], f"topic {tid!r}: keep the name ≤ {TOPIC_NAME_MAX} characters")
             continue
         if any(t.id == tid for t in topics):
-            err(item[_LINE], f"topic {tid!r} is listed twice")
+            err(item[LINE], f"topic {tid!r} is listed twice")
             continue
         topics.append(Topic(tid, name.strip()))
     return topics
@@ -277,7 +203,13 @@ def _strings(value: Any) -> list[str] | None:
 
 
 def _question(
-    bank_id: str, raw: Any, line: int, topic_ids: set[str], seen: dict[str, int], err: Any
+    bank_id: str,
+    raw: Any,
+    line: int,
+    topic_ids: set[str],
+    seen: dict[str, int],
+    err: Any,
+    short_years: bool = False,
 ) -> Question | None:
     if not isinstance(raw, dict):
         err(line, "each question must be a mapping with id, topic, prompt, …")
@@ -370,6 +302,15 @@ def _question(
     for entry in reject:
         if normalise(entry) in accepted:
             bad(f"reject entry {entry!r} is also an accepted answer")
+    parts = _parts(raw.get("parts"), kind, bad)
+    typo = raw.get("typo")
+    if typo is not None and (isinstance(typo, bool) or typo not in (0, 1, 2, 3)):
+        bad(f"typo must be 0 (exact spelling), 1, 2 or 3 edits per word, not {typo!r}")
+        typo = None
+    short_year = raw.get("short_year", short_years)
+    if not isinstance(short_year, bool):
+        bad("short_year must be true or false")
+        short_year = False
     if not ok:
         return None
     return Question(
@@ -384,8 +325,28 @@ def _question(
         difficulty=difficulty,
         choices=tuple(choices),
         reject=tuple(reject),
+        parts=parts,
+        typo=typo,
+        short_year=short_year,
         line=line,
     )
+
+
+def _parts(raw: Any, kind: Kind, bad: Any) -> tuple[tuple[str, ...], ...]:
+    """`parts: [Brezhnev, [Kosygin, Alexei Kosygin]]`: each part, with its alternatives."""
+    if raw is None:
+        return ()
+    if kind is not Kind.TEXT or not isinstance(raw, list) or len(raw) < 2:
+        bad("'parts' needs a text question and a list of at least two parts")
+        return ()
+    parts = []
+    for item in raw:
+        alternatives = _strings(item)
+        if not alternatives:
+            bad("each part must be a word or phrase, or a list of alternatives")
+            return ()
+        parts.append(tuple(alternatives))
+    return tuple(parts)
 
 
 def load_library(

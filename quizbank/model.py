@@ -45,6 +45,11 @@ class Question:
     difficulty: int = 1
     choices: tuple[str, ...] = ()
     reject: tuple[str, ...] = ()
+    # Multi-part answers: every part must be given, in any order; each part lists its
+    # accepted alternatives, e.g. (("Brezhnev",), ("Kosygin",)).
+    parts: tuple[tuple[str, ...], ...] = ()
+    typo: int | None = None  # overrides the edits allowed per word (0 = exact spelling)
+    short_year: bool = False  # accept "56" for 1956
     line: int = 0
 
     @property

@@ -1,0 +1,101 @@
+"""Read a YAML file safely, remembering the line of every mapping and list item.
+
+Never raises for bad content: a file that cannot be read, is too big, is not UTF-8 or is
+not valid YAML becomes one `Problem` with the line where it went wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 1_000_000
+LINE = "__line__"  # key added to every mapping: the line it starts on
+DUPES = "__duplicate_keys__"  # key added where a mapping repeats a key: {key: line}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or worth a look) in a bank file."""
+
+    path: str
+    line: int
+    message: str
+    question: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        qid = f" [{self.question}]" if self.question else ""
+        level = "warning" if self.warning else "error"
+        return f"{where}:{qid} {level}: {self.message}"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line each mapping and list item starts on."""
+
+
+class _Seq(list):  # type: ignore[type-arg]
+    """A YAML list that knows the line of each item."""
+
+    lines: list[int]
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    # YAML keeps the last of two equal keys without a word; remember them to report.
+    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    dupes = {
+        k: key.start_mark.line + 1
+        for k, key in ((k.value, k) for k, _ in node.value)
+        if keys.count(k) > 1
+    }
+    if dupes:
+        mapping[DUPES] = dupes
+    return mapping
+
+
+def _sequence_with_lines(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    items = _Seq(loader.construct_sequence(node, deep=True))
+    items.lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence_with_lines)
+
+
+def line_of(items: Any, index: int, default: int) -> int:
+    lines = getattr(items, "lines", None)
+    return lines[index] if lines and index < len(lines) else default
+
+
+def read(path: str | Path) -> tuple[Any, Problem | None]:
+    """The parsed content of a YAML file, or None and the problem that stopped it."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, Problem(name, 0, f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(
+            name, 0, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, Problem(name, raw[: exc.start].count(b"\n") + 1, "file is not UTF-8 text")
+    try:
+        return yaml.load(text, Loader=_LineLoader), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            line = mark.line + 1
+        else:  # a reader error (a control character) knows only its offset
+            line = text[: getattr(exc, "position", 0)].count("\n") + 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, Problem(name, line, f"YAML syntax error: {reason}")
