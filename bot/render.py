@@ -157,6 +157,9 @@ def _feedback(turn: Turn) -> str:
         head = f"✅ Correct! The answer is {answer}."
     elif verdict.outcome is Outcome.TYPO:
         head = f"✅ Correct – watch the spelling: {answer}."
+    elif verdict.outcome is Outcome.PARTIAL:
+        missing = " and ".join(f"<b>{escape(m)}</b>" for m in verdict.missing)
+        head = f"🟡 Partly right – you missed {missing}. The full answer is {answer}."
     elif verdict.outcome is Outcome.SKIPPED:
         head = f"⏭ Skipped. The answer was {answer}."
     else:
@@ -186,6 +189,8 @@ def answer_result(library: Library, result: Turn | Retry | Unreadable | None) ->
             return retry()
         case Unreadable(question=q, reason="pick_option"):
             return pick_option(q)
+        case Unreadable(reason="wordy"):
+            return Reply("Keep it short: just the name, term or date, please (or /skip).")
         case Unreadable(reason="empty"):
             return Reply("I couldn't find an answer in that. Type a name, term or date, or /skip.")
         case Unreadable():

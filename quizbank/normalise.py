@@ -63,9 +63,14 @@ _FILLERS = (
 )
 
 
+# Dotted abbreviations: K.G.B. is KGB, not three one-letter words.
+_DOTTED = re.compile(r"(?<!\w)(?:\w\.){2,}(?:\w\b)?")
+
+
 def normalise(text: str) -> str:
     """Casefold, strip accents, transliterate Cyrillic, turn punctuation into spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.translate(_TRANSLATE)

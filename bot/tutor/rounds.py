@@ -117,7 +117,7 @@ class Unreadable:
 
     question: Question
     round: Round
-    reason: str  # "too_long" | "empty" | "pick_option"
+    reason: str  # "too_long" | "empty" | "wordy" | "pick_option"
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,6 +116,8 @@ class Tutor:
                 return Unreadable(question, rnd, "pick_option")
             return await self._settle_choice(rnd, question, index, typed, at)
         verdict = grade(question, typed, known=self._known)
+        if verdict.outcome is Outcome.WORDY:
+            return Unreadable(question, rnd, "wordy")
         if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
             await self._store.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
             rnd = replace(rnd, retry_used=True)
