@@ -303,16 +303,21 @@ def _leftover_problem(
 ) -> Outcome | None:
     """What spare typed words make of an otherwise matching answer, if anything."""
     kinds = {_number_kind(w) for w in matched} - {None}
+    plain = []
     for word in leftover:
         kind = _number_kind(word)
         # A second year for a year is a second guess ("1956 1957"); "25 February 1956" is not.
-        if kind is not None:
-            if kind in kinds:
-                return Outcome.WRONG
-        # A spare word that is itself a known answer makes a list of guesses.
-        elif fold(word) in known.terms:
+        if kind is not None and kind in kinds:
             return Outcome.WRONG
-    return Outcome.WORDY if len(leftover) > max_extra else None
+        if kind is None:
+            plain.append(fold(word))
+    if len(leftover) <= max_extra:
+        # A spare word that is itself another answer makes a short list of guesses.
+        return Outcome.WRONG if any(w in known.terms for w in plain) else None
+    # Many spare words: a list of answers is guessing; a sentence just needs to be shorter.
+    # (Only answers count here: capitalised names include titles such as "Secret Speech".)
+    guesses = sum(w in known.terms for w in plain)
+    return Outcome.WRONG if guesses >= 2 or 2 * guesses >= len(leftover) else Outcome.WORDY
 
 
 def _grade_parts(

@@ -21,37 +21,48 @@ async def test_start_greets_and_registers_the_command_menu(
     assert {"quiz", "skip", "stop", "stats", "topics", "help"} <= menu
 
 
-async def test_a_drill_round_grades_right_wrong_and_typo_answers(
+async def test_a_drill_round_grades_right_wrong_partial_and_typo_answers(
     api: FakeBotAPI, services: AppServices
 ) -> None:
     ana = Student(api, 502)
     first = await ana.say("/quiz drill")
-    assert "New round: 3 questions on Drill questions" in first
-    assert "Question 1/3" in first
+    assert "New round: 4 questions on Drill questions" in first
+    assert "Question 1/4" in first
     seen = []
     text = first
-    for n in range(3):
+    for n in range(4):
         q = question_in(text)
         seen.append(q.id)
-        if q.id == "leader":
-            typed = "kruschev"  # a transliteration variant: correct
-        elif q.id == "speech-year":
-            typed = "1965"  # digits swapped: a different year, always wrong
-        else:
-            typed = right_answer(q)
+        typed = {
+            "leader": "kruschev",  # a transliteration variant: correct
+            "speech-year": "1965",  # digits swapped: a different year, always wrong
+            "successors": "Brezhnev",  # one part of two
+        }.get(q.id, right_answer(q))
         text = await ana.say(typed)
         if q.id == "speech-year":
             assert "❌ Not quite" in text and "The answer is 1956" in text
             assert q.explanation in text
+        elif q.id == "successors":
+            assert "🟡 Partly right – you missed Kosygin." in text
+            assert "The full answer is Brezhnev and Kosygin." in text
         else:
             assert "✅ Correct" in text, text
-        if n < 2:
-            assert f"Question {n + 2}/3" in text  # feedback and next question in one message
-    assert sorted(seen) == ["leader", "premier", "speech-year"]
-    assert "Round over" in text and "Score: 2/3" in text
+        if n < 3:
+            assert f"Question {n + 2}/4" in text  # feedback and next question in one message
+    assert sorted(seen) == ["leader", "premier", "speech-year", "successors"]
+    assert "Round over" in text and "Score: 2/4" in text
     answers = await Repository(services.db).answers(502)
-    assert [a.verdict for a in answers].count("wrong") == 1
-    assert {a.typed for a in answers} >= {"kruschev", "1965"}
+    assert sorted(a.verdict for a in answers) == ["correct", "correct", "partial", "wrong"]
+    assert {a.typed for a in answers} >= {"kruschev", "1965", "Brezhnev"}
+
+
+async def test_a_long_sentence_is_asked_to_be_shorter_not_marked_wrong(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 513)
+    await ana.reach("speech-year")
+    assert "Keep it short" in await ana.say("In 1956 Khrushchev gave his famous speech")
+    assert "✅ Correct" in await ana.say("1956")
 
 
 async def test_one_letter_typo_in_a_long_word_is_accepted_with_the_spelling_shown(
