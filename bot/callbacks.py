@@ -14,6 +14,7 @@ from quizbank.model import TOPIC_ID_PATTERN
 
 MAX_BYTES = 64
 _CHOOSE = re.compile(r"^a:([a-z0-9]{6}):(\d{1,3}):(\d)$")
+_DISPUTE = re.compile(r"^d:(\d{1,18})$")
 _TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
 
 
@@ -38,7 +39,14 @@ class Choose:
     index: int
 
 
-Action = StartQuiz | ShowTopics | Choose
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """ "I was right" about logged answer `answer_id`."""
+
+    answer_id: int
+
+
+Action = StartQuiz | ShowTopics | Choose | Dispute
 
 
 def pack(action: Action) -> str:
@@ -52,6 +60,8 @@ def pack(action: Action) -> str:
             data = f"t:{topic}"
         case ShowTopics():
             data = "topics"
+        case Dispute(answer_id):
+            data = f"d:{answer_id}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -66,6 +76,8 @@ def unpack(data: str | None) -> Action | None:
         return ShowTopics()
     if match := _TOPIC.match(data):
         return StartQuiz(match.group(1))
+    if match := _DISPUTE.match(data):
+        return Dispute(int(match.group(1)))
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import sys
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument(
         "round", nargs="*", metavar="ARG", help="like /quiz: a count and/or a topic, e.g. 5 space"
     )
+    sub.add_parser("disputes", help='list open "I was right" disputes, by question')
     bank = sub.add_parser("bank", help="quiz bank tools")
     bank_sub = bank.add_subparsers(dest="bank_command", required=True)
     check = bank_sub.add_parser("check", help="validate bank files")
@@ -53,6 +55,27 @@ def _bank_check(files: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
+async def _list_disputes(db_path: str) -> int:
+    from storage.db import connect
+    from storage.repository import Repository
+
+    conn = await connect(db_path)
+    try:
+        disputes = await Repository(conn).disputes()
+    finally:
+        await conn.close()
+    print(f"{_plural(len(disputes), 'open dispute')}")
+    for (bank, question_id), group in itertools.groupby(
+        disputes, key=lambda d: (d.bank, d.question_id)
+    ):
+        items = list(group)
+        print(f"\n{bank}:{question_id} ({len(items)})")
+        for d in items:
+            when = d.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            print(f"  {d.typed!r}  user {d.user_id}  {when}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for the `quizbot` console script."""
     args = _parser().parse_args(argv)
@@ -67,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quizbot: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, secrets=[settings.token or ""])
+    if args.command == "disputes":
+        return asyncio.run(_list_disputes(settings.db_path))
     if args.command == "play":
         from bot.play import play
 

@@ -16,6 +16,7 @@ from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ROUND,
     MIN_ROUND,
+    DisputeResult,
     Retry,
     Round,
     Stats,
@@ -171,11 +172,29 @@ def turn(library: Library, result: Turn) -> Reply:
     """Feedback on an answer and, in the same message, the next question or the summary."""
     feedback = _feedback(result)
     if result.summary is not None:
-        end = summary(result.summary)
-        return Reply(f"{feedback}\n\n{end.text}", end.buttons)
-    assert result.next_question is not None
-    body = question(library, result.round, result.next_question)
-    return Reply(f"{feedback}\n\n{body.text}", body.buttons)
+        after = summary(result.summary)
+    else:
+        assert result.next_question is not None
+        after = question(library, result.round, result.next_question)
+    return Reply(f"{feedback}\n\n{after.text}", _dispute_row(result) + after.buttons)
+
+
+def _dispute_row(result: Turn) -> tuple[tuple[Button, ...], ...]:
+    """An "I was right" button under a typed answer marked wrong or partial."""
+    disputable = result.verdict.outcome in (Outcome.WRONG, Outcome.PARTIAL)
+    if not disputable or result.question.kind is not Kind.TEXT or result.answer_id is None:
+        return ()
+    data = callbacks.pack(callbacks.Dispute(result.answer_id))
+    return ((Button("🙋 I was right (last answer)", data),),)
+
+
+def disputed(result: DisputeResult) -> str:
+    """Toast text after an "I was right" tap."""
+    return {
+        DisputeResult.RECORDED: "Marked as right ✓ Your teacher will check it.",
+        DisputeResult.ALREADY: "Already noted – your teacher will check it.",
+        DisputeResult.NOT_ALLOWED: "That button is no longer valid.",
+    }[result]
 
 
 def answer_result(library: Library, result: Turn | Retry | Unreadable | None) -> Reply:
@@ -254,6 +273,11 @@ def stats(library: Library, s: Stats) -> Reply:
         f"Answered: {s.answered} · accuracy {round(100 * s.accuracy)}%",
         f"🔥 Answer streak: {s.streak} (best {s.best_streak})",
     ]
+    if s.disputed:
+        lines.append(
+            f"🙋 Includes {s.disputed} answer{'s' if s.disputed != 1 else ''} you marked "
+            "right – your teacher will check."
+        )
     weakest = s.weakest()
     if weakest:
         lines.append("Weakest topics:")

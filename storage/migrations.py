@@ -68,7 +68,30 @@ async def _001_initial(conn: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (("001_initial", _001_initial),)
+async def _002_disputes(conn: aiosqlite.Connection) -> None:
+    # "I was right": one dispute per answer, for the bank's owner to review.
+    await conn.execute(
+        """CREATE TABLE disputes (
+            id INTEGER PRIMARY KEY,
+            answer_id INTEGER NOT NULL UNIQUE REFERENCES answers(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            bank TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            typed TEXT NOT NULL,
+            created_at TEXT NOT NULL,               -- UTC, ISO 8601
+            status TEXT NOT NULL DEFAULT 'open'     -- open | accepted | rejected
+        )"""
+    )
+    await conn.execute("CREATE INDEX disputes_by_question ON disputes(bank, question_id)")
+    await conn.execute("CREATE INDEX disputes_by_user ON disputes(user_id)")
+    # The answer streak just before each answer, so a dispute can restore it exactly.
+    await conn.execute("ALTER TABLE answers ADD COLUMN streak_before INTEGER")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    ("001_initial", _001_initial),
+    ("002_disputes", _002_disputes),
+)
 
 
 async def migrate(conn: aiosqlite.Connection) -> list[str]:

@@ -9,7 +9,16 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from bot.tutor.rounds import AnswerRecord, Round, Stats, TopicStat
+from bot.tutor.rounds import (
+    DISPUTABLE,
+    AnswerRecord,
+    Dispute,
+    DisputeResult,
+    Recorded,
+    Round,
+    Stats,
+    TopicStat,
+)
 
 
 def _iso(moment: datetime) -> str:
@@ -116,16 +125,11 @@ class Repository:
                 "UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,)
             )
 
-    async def record_answer(
-        self, record: AnswerRecord, *, accepted: bool, rnd: Round
-    ) -> tuple[int, int]:
-        """Log a settled answer, update stats and streak, and save the round's progress.
-
-        Returns the user's (streak, best_streak) after this answer.
-        """
+    async def record_answer(self, record: AnswerRecord, *, accepted: bool, rnd: Round) -> Recorded:
+        """Log a settled answer, update stats and streak, and save the round's progress."""
         hit = int(accepted)
         async with self._transaction() as db:
-            await self._insert_answer(db, record)
+            answer_id = await self._insert_answer(db, record)
             async with db.execute(
                 "UPDATE users SET answered = answered + 1, correct = correct + :hit,"
                 " streak = CASE WHEN :hit THEN streak + 1 ELSE 0 END,"
@@ -148,13 +152,68 @@ class Repository:
                     " WHERE user_id = ?",
                     (rnd.position, rnd.correct, rnd.answered, rnd.user_id),
                 )
-        return (row[0], row[1]) if row else (0, 0)
+        return Recorded(answer_id, *(row if row else (0, 0)))
+
+    async def dispute(self, answer_id: int, user_id: int, *, now: datetime) -> DisputeResult:
+        """Record "I was right" on one of the user's own answers and re-score it as correct.
+
+        The answer log keeps its verdict; the dispute row is the clear mark of the change.
+        """
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT bank, question_id, topic, typed, verdict, answered_at, streak_before,"
+                " (SELECT MAX(id) FROM answers WHERE user_id = :user AND verdict != 'almost')"
+                " FROM answers WHERE id = :answer AND user_id = :user",
+                {"answer": answer_id, "user": user_id},
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None or row[4] not in DISPUTABLE:
+                return DisputeResult.NOT_ALLOWED
+            bank, question_id, topic, typed, _, answered_at, streak_before, latest = row
+            async with db.execute(
+                "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
+                (answer_id, user_id, bank, question_id, typed, _iso(now)),
+            ) as cur:
+                if cur.rowcount == 0:
+                    return DisputeResult.ALREADY
+            # Only the latest answer's streak can be restored: later answers built on it.
+            restore = latest == answer_id and streak_before is not None
+            await db.execute(
+                "UPDATE users SET correct = correct + 1,"
+                " streak = CASE WHEN :restore THEN :before + 1 ELSE streak END,"
+                " best_streak = MAX(best_streak, CASE WHEN :restore THEN :before + 1 ELSE 0 END)"
+                " WHERE id = :user",
+                {"restore": int(restore), "before": streak_before or 0, "user": user_id},
+            )
+            await db.execute(
+                "UPDATE topic_stats SET correct = correct + 1 WHERE user_id = ? AND topic = ?",
+                (user_id, topic),
+            )
+            # If it was part of the round still being played, the round's score counts it too.
+            await db.execute(
+                "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND started_at <= ?",
+                (user_id, answered_at),
+            )
+        return DisputeResult.RECORDED
+
+    async def disputes(self, *, status: str = "open") -> list[Dispute]:
+        """Disputes with this status, grouped by question, oldest first."""
+        async with self._conn.execute(
+            "SELECT bank, question_id, typed, user_id, created_at FROM disputes"
+            " WHERE status = ? ORDER BY bank, question_id, id",
+            (status,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [Dispute(r[0], r[1], r[2], r[3], _parse(r[4])) for r in rows]
 
     @staticmethod
-    async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> None:
-        await db.execute(
+    async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> int:
+        # streak_before comes from the users row in the same statement: no extra round trip.
+        async with db.execute(
             "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
-            " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " answered_at, streak_before)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT streak FROM users WHERE id = ?))",
             (
                 record.user_id,
                 record.chat_id,
@@ -164,15 +223,20 @@ class Repository:
                 record.typed,
                 record.verdict,
                 _iso(record.answered_at),
+                record.user_id,
             ),
-        )
+        ) as cur:
+            assert cur.lastrowid is not None
+            return cur.lastrowid
 
     async def stats(self, user_id: int) -> Stats:
         """The user's totals, streaks and per-topic record."""
         async with self._transaction(write=False) as db:
             async with db.execute(
-                "SELECT answered, correct, streak, best_streak FROM users WHERE id = ?",
-                (user_id,),
+                "SELECT answered, correct, streak, best_streak,"
+                " (SELECT COUNT(*) FROM disputes WHERE user_id = :user)"
+                " FROM users WHERE id = :user",
+                {"user": user_id},
             ) as cur:
                 row = await cur.fetchone()
             async with db.execute(
@@ -182,7 +246,7 @@ class Repository:
                 topics = tuple(TopicStat(r[0], r[1], r[2]) for r in await cur.fetchall())
         if row is None:
             return Stats(0, 0, 0, 0, ())
-        return Stats(row[0], row[1], row[2], row[3], topics)
+        return Stats(row[0], row[1], row[2], row[3], topics, disputed=row[4])
 
     async def answers(self, user_id: int) -> list[AnswerRecord]:
         """Every logged answer of one user, oldest first."""

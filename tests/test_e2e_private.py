@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+
 from bot.config import Settings
 from bot.services import AppServices
 from storage.repository import Repository
@@ -204,3 +208,50 @@ async def test_start_during_a_round_shows_the_question_again(
     reply = await ana.say("/start")
     assert "Hi, Ana!" in reply and question_in(reply).id == "premier"
     assert "✅ Correct" in seen(await ana.tap("Bulganin"))
+
+
+async def test_i_was_right_rescores_a_wrong_answer_once_and_lists_it_for_the_teacher(
+    api: FakeBotAPI, services: AppServices, settings: Settings
+) -> None:
+    ana, ben = Student(api, 514, "Ana"), Student(api, 515, "Ben")
+    await ana.reach("leader")
+    reply = await ana.say("Krushchov the great")  # wrong by the rules; Ana disagrees
+    assert "❌ Not quite" in reply
+    label, data = ana.buttons()[0]
+    assert label == "🙋 I was right (last answer)"
+    await ben.say("/start")
+    assert "no longer valid" in (await ben.tap_data(data, expect_message=False)).params["text"]
+    toast = await ana.tap_data(data, expect_message=False)
+    assert toast.params["text"] == "Marked as right ✓ Your teacher will check it."
+    again = await ana.tap_data(data, expect_message=False)
+    assert "Already noted" in again.params["text"]
+    stats = await ana.say("/stats")
+    assert "Includes 1 answer you marked right" in stats
+    [dispute] = await Repository(services.db).disputes()
+    assert (dispute.question_id, dispute.typed, dispute.user_id) == (
+        "leader",
+        "Krushchov the great",
+        514,
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "disputes",
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "QUIZBOT_DB": settings.db_path},
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    listing = out.decode()
+    assert proc.returncode == 0
+    assert "1 open dispute" in listing and "drill:leader (1)" in listing
+    assert "'Krushchov the great'  user 514" in listing
+
+
+async def test_no_i_was_right_button_on_a_right_answer(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 516)
+    await ana.reach("leader")
+    await ana.say("Khrushchev")
+    assert not any(label.startswith("🙋") for label, _ in ana.buttons())

@@ -10,7 +10,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.tutor.rounds import AnswerRecord, Round
+from bot.tutor.rounds import AnswerRecord, DisputeResult, Round
 from quizbank.grading import Outcome
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
@@ -52,9 +52,8 @@ async def test_streaks_and_topic_stats_follow_the_answers(db: aiosqlite.Connecti
     streaks = []
     for outcome in (Outcome.CORRECT, Outcome.TYPO, Outcome.WRONG, Outcome.CORRECT):
         rnd = rnd.advance(outcome)
-        streaks.append(
-            await repo.record_answer(_record(1, outcome), accepted=outcome.accepted, rnd=rnd)
-        )
+        saved = await repo.record_answer(_record(1, outcome), accepted=outcome.accepted, rnd=rnd)
+        streaks.append((saved.streak, saved.best_streak))
     assert streaks == [(1, 1), (2, 2), (0, 2), (1, 2)]
     stats = await repo.stats(1)
     assert (stats.answered, stats.correct, stats.streak, stats.best_streak) == (4, 3, 1, 2)
@@ -108,3 +107,29 @@ async def test_two_processes_opening_a_new_database_at_once_both_succeed(tmp_pat
         finally:
             await first.close()
             await second.close()
+
+
+async def test_a_dispute_rescores_the_answer_once_and_restores_the_streak(
+    db: aiosqlite.Connection,
+) -> None:
+    repo = Repository(db)
+    await repo.ensure_user(4, "Di", now=NOW)
+    await repo.ensure_user(5, "Ed", now=NOW)
+    rnd = Round(4, 4, "tok456", ("k:a", "k:b", "k:c", "k:d"), NOW)
+    await repo.save_round(rnd)
+    ids = []
+    for outcome in (Outcome.CORRECT, Outcome.CORRECT, Outcome.WRONG):
+        rnd = rnd.advance(outcome)
+        saved = await repo.record_answer(_record(4, outcome), accepted=outcome.accepted, rnd=rnd)
+        ids.append(saved.answer_id)
+    assert await repo.dispute(ids[0], 4, now=NOW) is DisputeResult.NOT_ALLOWED  # was right
+    assert await repo.dispute(ids[2], 5, now=NOW) is DisputeResult.NOT_ALLOWED  # not Ed's
+    assert await repo.dispute(ids[2], 4, now=NOW) is DisputeResult.RECORDED
+    assert await repo.dispute(ids[2], 4, now=NOW) is DisputeResult.ALREADY
+    stats = await repo.stats(4)
+    assert (stats.correct, stats.streak, stats.best_streak, stats.disputed) == (3, 3, 3, 1)
+    assert stats.topics[0].correct == 3
+    assert (await repo.load_round(4)).correct == 3  # the running round counts it too
+    [dispute] = await repo.disputes()
+    assert (dispute.question_id, dispute.typed, dispute.user_id) == ("q1", "typed", 4)
+    assert [a.verdict for a in await repo.answers(4)][-1] == "wrong"  # the log is unchanged

@@ -138,6 +138,10 @@ async def button(update: Update, context: Context) -> None:
                 await send(context, chat.id, render.in_progress(tutor.library, *current))
                 return
             await _start_round(update, context, size=DEFAULT_ROUND, topic=topic)
+        case callbacks.Dispute(answer_id):
+            now = context.bot_data.clock.now()
+            result = await context.bot_data.tutor.dispute(user.id, answer_id, at=now)
+            await query.answer(render.disputed(result))
         case callbacks.Choose(token, position, index):
             tutor = context.bot_data.tutor
             result = await tutor.choose(

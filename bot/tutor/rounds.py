@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -79,6 +80,38 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """What storing a settled answer gives back."""
+
+    answer_id: int
+    streak: int
+    best_streak: int
+
+
+# Verdicts a student may dispute with "I was right".
+DISPUTABLE = frozenset({"wrong", "partial"})
+
+
+class DisputeResult(enum.Enum):
+    """What became of an "I was right" tap."""
+
+    RECORDED = "recorded"
+    ALREADY = "already"  # this answer was disputed before
+    NOT_ALLOWED = "not_allowed"  # not the user's answer, or not a disputable verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """One "I was right" claim, for the bank's owner to review."""
+
+    bank: str
+    question_id: str
+    typed: str
+    user_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """How a round went, for the closing message."""
 
@@ -101,6 +134,7 @@ class Turn:
     next_question: Question | None
     summary: Summary | None = None
     chosen: str | None = None  # the option a choice reply picked
+    answer_id: int | None = None  # the logged answer, for "I was right"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +186,7 @@ class Stats:
     streak: int
     best_streak: int
     topics: tuple[TopicStat, ...]
+    disputed: int = 0  # answers re-scored as right by "I was right", awaiting review
 
     @property
     def accuracy(self) -> float:

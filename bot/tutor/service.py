@@ -16,6 +16,7 @@ from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
     AnswerRecord,
+    DisputeResult,
     Retry,
     Round,
     Started,
@@ -171,6 +172,13 @@ class Tutor:
         stats = await self._store.stats(user_id)
         return self._summary(rnd, at, stats.streak, stats.best_streak)
 
+    async def dispute(self, user_id: int, answer_id: int, *, at: datetime) -> DisputeResult:
+        """ "I was right": re-score one of the student's own answers and flag it for review."""
+        result = await self._store.dispute(answer_id, user_id, now=at)
+        if result is DisputeResult.RECORDED:
+            self._rounds.pop(user_id, None)  # the round's score may have changed: reload it
+        return result
+
     async def stats(self, user_id: int) -> Stats:
         """The student's record."""
         return await self._store.stats(user_id)
@@ -202,10 +210,14 @@ class Tutor:
     ) -> Turn:
         after = rnd.advance(verdict.outcome)
         record = self._record(rnd, question, typed, verdict.outcome, at)
-        streak, best = await self._store.record_answer(record, accepted=verdict.accepted, rnd=after)
+        saved = await self._store.record_answer(record, accepted=verdict.accepted, rnd=after)
         self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
-        summary = self._summary(after, at, streak, best) if after.finished else None
-        return Turn(question, typed, verdict, after, self.question(after), summary, chosen)
+        summary = (
+            self._summary(after, at, saved.streak, saved.best_streak) if after.finished else None
+        )
+        return Turn(
+            question, typed, verdict, after, self.question(after), summary, chosen, saved.answer_id
+        )
 
     @staticmethod
     def _record(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.tutor.rounds import AnswerRecord, Round, Stats
+from bot.tutor.rounds import AnswerRecord, DisputeResult, Recorded, Round, Stats
 
 
 class TutorStore(Protocol):
@@ -39,10 +39,12 @@ class TutorStore(Protocol):
         """Log a near miss that earns a retry, and spend the round's retry, together."""
         ...
 
-    async def record_answer(
-        self, record: AnswerRecord, *, accepted: bool, rnd: Round
-    ) -> tuple[int, int]:
-        """Log a settled answer, update stats, save progress; return (streak, best)."""
+    async def record_answer(self, record: AnswerRecord, *, accepted: bool, rnd: Round) -> Recorded:
+        """Log a settled answer, update stats and streak, and save the round's progress."""
+        ...
+
+    async def dispute(self, answer_id: int, user_id: int, *, now: datetime) -> DisputeResult:
+        """Record "I was right" on the user's own answer and re-score it as correct."""
         ...
 
     async def stats(self, user_id: int) -> Stats:
