@@ -35,6 +35,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _bank_check(files: Sequence[str]) -> int:
+    from quizbank.lint import lint
     from quizbank.loader import expand_paths, load_bank
 
     paths = expand_paths(files)
@@ -50,6 +51,8 @@ def _bank_check(files: Sequence[str]) -> int:
             failed = True
             print(f"{path}: FAILED ({_plural(len(result.errors), 'error')})")
         else:
+            for warning in lint(result.bank):
+                print(warning)
             questions, topics = len(result.bank.questions), len(result.bank.topics)
             print(f"{path}: ok, {_plural(questions, 'question')} in {_plural(topics, 'topic')}")
     return 1 if failed else 0

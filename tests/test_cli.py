@@ -229,3 +229,26 @@ async def test_a_rejected_token_gets_one_clear_line_and_is_never_printed(tmp_pat
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in log and "@BotFather" in log
     assert "Traceback" not in log
     assert wrong not in log and "WrongTokenThatMustNotLeak" not in log
+
+
+def test_bank_check_warns_of_confusable_answers_and_self_accepted_rejects(tmp_path: Path) -> None:
+    bank = tmp_path / "close.yaml"
+    bank.write_text(
+        "bank: close\ntitle: Close\ntopics: [{id: t, name: T}]\nquestions:\n"
+        "  - id: premier\n    topic: t\n    prompt: Premier in 1955?\n"
+        "    answers: [Bulganin]\n    explanation: E.\n    source: [s]\n"
+        "  - id: country\n    topic: t\n    prompt: Which country?\n"
+        "    answers: [Bulgaria]\n    explanation: E.\n    source: [s]\n"
+        "  - id: leader\n    topic: t\n    prompt: Who?\n    answers: [Khrushchev]\n"
+        "    reject: [Kruschev]\n    explanation: E.\n    source: [s]\n",
+        encoding="utf-8",
+    )
+    result = _quizbot(tmp_path, "bank", "check", str(bank))
+    assert result.returncode == 0  # warnings inform; they do not fail the bank
+    assert (
+        f"{bank}:5: [premier] warning: answer 'Bulganin' is within typo distance of 'Bulgaria'"
+        in result.stdout
+    )
+    assert (
+        f"{bank}:17: [leader] warning: reject entry 'Kruschev' would be accepted" in result.stdout
+    )
