@@ -119,8 +119,11 @@ def _numbers(words: list[str]) -> list[str]:
     return out
 
 
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
 def tokens(text: str) -> list[str]:
-    """Normalised words, numbers as digits, leading fillers ("the", "I think it was") dropped."""
+    """Normalised words, numbers as digits, without articles or leading fillers ("I think")."""
     words = _numbers(normalise(text).split())
     stripped = True
     while stripped and words:
@@ -131,7 +134,9 @@ def tokens(text: str) -> list[str]:
                 words = words[n:]
                 stripped = True
                 break
-    return words
+    # Articles carry nothing in a short answer: "enemy of people" is "enemy of the people".
+    content = [w for w in words if w not in _ARTICLES]
+    return content or words
 
 
 # Spelling variants from transliterating Russian: folded on both sides before comparing, so

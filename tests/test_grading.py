@@ -87,6 +87,9 @@ CASES = [
     (("Presidium",), "presidium politburo", W),
     (("Zhukov",), "Marshal Zhukov", C),
     (("Khrushchev",), "it was nikita khrushchev", C),
+    # articles are optional anywhere
+    (("enemy of the people",), "enemy of people", C),
+    (("Camp David",), "the camp david", C),
     # numbers written as words are numbers, and exact
     (("8",), "eight", C),
     (("80",), "eight", W),
