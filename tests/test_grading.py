@@ -87,6 +87,9 @@ CASES = [
     (("Presidium",), "presidium politburo", W),
     (("Zhukov",), "Marshal Zhukov", C),
     (("Khrushchev",), "it was nikita khrushchev", C),
+    # British and American spellings are the same answer
+    (("De-Stalinisation",), "destalinization", C),
+    (("de-Stalinization",), "de stalinisation", C),
     # articles are optional anywhere
     (("enemy of the people",), "enemy of people", C),
     (("Camp David",), "the camp david", C),
