@@ -14,6 +14,7 @@ from quizbank.model import TOPIC_ID_PATTERN
 
 MAX_BYTES = 64
 _CHOOSE = re.compile(r"^a:([a-z0-9]{6}):(\d{1,3}):(\d)$")
+_SELF_MARK = re.compile(r"^m:([a-z0-9]{6}):(\d{1,3}):([012])$")
 _DISPUTE = re.compile(r"^d:(\d{1,18})$")
 _TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
 
@@ -46,7 +47,16 @@ class Dispute:
     answer_id: int
 
 
-Action = StartQuiz | ShowTopics | Choose | Dispute
+@dataclass(frozen=True, slots=True)
+class SelfMark:
+    """The student's own mark (0 none, 1 some, 2 all) for question `position` of round `token`."""
+
+    token: str
+    position: int
+    level: int
+
+
+Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark
 
 
 def pack(action: Action) -> str:
@@ -62,6 +72,8 @@ def pack(action: Action) -> str:
             data = "topics"
         case Dispute(answer_id):
             data = f"d:{answer_id}"
+        case SelfMark(token, position, level):
+            data = f"m:{token}:{position}:{level}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -76,6 +88,8 @@ def unpack(data: str | None) -> Action | None:
         return ShowTopics()
     if match := _TOPIC.match(data):
         return StartQuiz(match.group(1))
+    if match := _SELF_MARK.match(data):
+        return SelfMark(match.group(1), int(match.group(2)), int(match.group(3)))
     if match := _DISPUTE.match(data):
         return Dispute(int(match.group(1)))
     if match := _CHOOSE.match(data):

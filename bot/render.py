@@ -19,6 +19,7 @@ from bot.tutor.rounds import (
     DisputeResult,
     Retry,
     Round,
+    SelfCheck,
     Stats,
     Summary,
     Turn,
@@ -122,6 +123,8 @@ def question(library: Library, rnd: Round, q: Question) -> Reply:
     text = f"{header}\n{escape(q.prompt)}"
     if q.kind is Kind.TEXT:
         return Reply(text)
+    if q.kind is Kind.POINTS:
+        return Reply(f"{text}\n<i>Type your answer, then compare it with the mark scheme.</i>")
     if q.kind is Kind.TRUEFALSE:
         text += "\n<i>True or false?</i>"
     rows = tuple(
@@ -150,8 +153,39 @@ def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -
     return Reply(f"{intro}\n\n{body.text}", body.buttons)
 
 
+_SELF_MARK_BUTTONS = (("✅ I made them all", 2), ("🟡 Some of them", 1), ("❌ None yet", 0))
+
+
+def self_check(result: SelfCheck) -> Reply:
+    """The mark scheme beside the student's answer, for them to mark it themself."""
+    q, rnd = result.question, result.round
+    lines = [f"📝 <b>Mark scheme</b> ({q.marks} mark{'s' if q.marks != 1 else ''}):"]
+    for point, made in zip(q.points, result.made, strict=True):
+        lines.append(f"{'☑️' if made else '▫️'} {escape(point.text)}")
+    lines += [
+        "☑️ = your answer seems to mention it.",
+        f"<i>Model answer: {escape(q.explanation)}</i>",
+        "How did you do? Tap below, or type all, some or none.",
+    ]
+    return Reply("\n".join(lines), _self_mark_rows(rnd))
+
+
+def _self_mark_rows(rnd: Round) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        (Button(label, callbacks.pack(callbacks.SelfMark(rnd.token, rnd.position, level))),)
+        for label, level in _SELF_MARK_BUTTONS
+    )
+
+
 def _feedback(turn: Turn) -> str:
     verdict, q = turn.verdict, turn.question
+    if q.kind is Kind.POINTS:
+        return {
+            Outcome.CORRECT: "📝 You marked it: all the points. Well done!",
+            Outcome.PARTIAL: "📝 You marked it: some of the points. Worth another look later.",
+            Outcome.WRONG: "📝 You marked it: not yet. Read the mark scheme again.",
+            Outcome.SKIPPED: "⏭ Skipped.",
+        }[verdict.outcome]
     answer = f"<b>{escape(verdict.canonical)}</b>"
     picked = f"You chose {escape(turn.chosen)}. " if turn.chosen else ""
     if verdict.outcome is Outcome.CORRECT:
@@ -197,7 +231,7 @@ def disputed(result: DisputeResult) -> str:
     }[result]
 
 
-def answer_result(library: Library, result: Turn | Retry | Unreadable | None) -> Reply:
+def answer_result(library: Library, result: Turn | Retry | Unreadable | SelfCheck | None) -> Reply:
     """The reply to a typed answer or a skip, whatever the tutor made of it."""
     match result:
         case None:
@@ -208,6 +242,11 @@ def answer_result(library: Library, result: Turn | Retry | Unreadable | None) ->
             return retry()
         case Unreadable(question=q, reason="pick_option"):
             return pick_option(q)
+        case SelfCheck():
+            return self_check(result)
+        case Unreadable(round=rnd, reason="self_mark"):
+            text = "Mark your answer first: tap a button, or type all, some or none."
+            return Reply(text, _self_mark_rows(rnd))
         case Unreadable(reason="wordy"):
             return Reply("Keep it short: just the name, term or date, please (or /skip).")
         case Unreadable(reason="empty"):

@@ -255,6 +255,8 @@ def grade(
     beyond the matched answer a reply may carry ("in 1956", "Marshal Zhukov").
     """
     canonical = question.canonical
+    if question.kind is Kind.POINTS:
+        raise ValueError("points questions are marked by the student: use points_made()")
     if question.kind is not Kind.TEXT:
         # Letters are read in bank order here; the tutor passes the shown order itself.
         index = choice_index(question, typed)
@@ -349,6 +351,22 @@ def _grade_parts(
     if near:
         return Verdict(Outcome.ALMOST, canonical)
     return Verdict(Outcome.TYPO if edits else Outcome.CORRECT, canonical)
+
+
+def points_made(question: Question, typed: str) -> tuple[bool, ...]:
+    """Which mark-scheme points an answer mentions: any keyword, forgiving typos.
+
+    Only a guide for the student's own marking: a keyword shows a point was touched,
+    not that it was argued well.
+    """
+    words = tokens(typed)
+    return tuple(
+        any(
+            (m := _match(tokens(keyword), words)) is not None and not m.near
+            for keyword in point.keywords
+        )
+        for point in question.points
+    )
 
 
 def choice_index(

@@ -15,6 +15,7 @@ from quizbank.model import (
     Bank,
     Kind,
     Library,
+    MarkPoint,
     Question,
     Topic,
 )
@@ -38,6 +39,8 @@ _TOPIC_ID = re.compile(rf"^{TOPIC_ID_PATTERN}$")
 _BANK_KEYS = {"bank", "title", "topics", "questions", "short_years"}
 _TOPIC_KEYS = {"id", "name"}
 _QUESTION_KEYS = {
+    "points",
+    "marks",
     "parts",
     "typo",
     "short_year",
@@ -267,6 +270,8 @@ def _question(
         reject = []
 
     choices: list[str] = []
+    points: tuple[MarkPoint, ...] = ()
+    marks = 0
     answers: list[str] | None
     if kind is Kind.TEXT:
         answers = _strings(raw.get("answers", raw.get("answer")))
@@ -286,6 +291,13 @@ def _question(
         for choice in choices:
             if len(choice) > POLL_OPTION_MAX:
                 bad(f"choice {choice[:20]!r}… is longer than {POLL_OPTION_MAX} characters")
+    elif kind is Kind.POINTS:
+        answers = []
+        points = _mark_scheme(raw.get("points"), bad)
+        marks = raw.get("marks")
+        if isinstance(marks, bool) or not isinstance(marks, int) or not 1 <= marks <= 20:
+            bad("a points question needs 'marks': what it is worth, 1 to 20")
+            marks = 0
     else:
         value = raw.get("answer")
         if not isinstance(value, bool):
@@ -293,7 +305,7 @@ def _question(
             value = True
         choices = ["True", "False"]
         answers = ["True" if value else "False"]
-    if kind is not Kind.TEXT and len(prompt) > POLL_PROMPT_MAX:
+    if kind in (Kind.CHOICE, Kind.TRUEFALSE) and len(prompt) > POLL_PROMPT_MAX:
         bad(f"the prompt is {len(prompt)} characters; quiz polls allow {POLL_PROMPT_MAX}")
     for entry in (*(answers or []), *reject):
         if len(entry) > ANSWER_MAX:
@@ -328,8 +340,28 @@ def _question(
         parts=parts,
         typo=typo,
         short_year=short_year,
+        points=points,
+        marks=marks,
         line=line,
     )
+
+
+def _mark_scheme(raw: Any, bad: Any) -> tuple[MarkPoint, ...]:
+    """`points: [{point: ..., keywords: [...]}, ...]`: 2 to 8 points, each with keywords."""
+    if not isinstance(raw, list) or not 2 <= len(raw) <= 8:
+        bad("a points question needs 'points': 2 to 8 mark-scheme points")
+        return ()
+    scheme = []
+    for item in raw:
+        text = item.get("point") if isinstance(item, dict) else None
+        keywords = _strings(item.get("keywords")) if isinstance(item, dict) else None
+        if not isinstance(text, str) or not text.strip() or not keywords:
+            bad("each mark-scheme point needs 'point' (its text) and 'keywords'")
+            return ()
+        if len(text) > ANSWER_MAX * 2:
+            bad(f"keep each mark-scheme point ≤ {ANSWER_MAX * 2} characters")
+        scheme.append(MarkPoint(text.strip(), tuple(keywords)))
+    return tuple(scheme)
 
 
 def _parts(raw: Any, kind: Kind, bad: Any) -> tuple[tuple[str, ...], ...]:

@@ -20,6 +20,15 @@ class Kind(enum.StrEnum):
     TEXT = "text"
     CHOICE = "choice"
     TRUEFALSE = "truefalse"
+    POINTS = "points"  # exam style: the student compares their answer with a mark scheme
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPoint:
+    """One point of a mark scheme, and words that show an answer made it."""
+
+    text: str
+    keywords: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,8 @@ class Question:
     parts: tuple[tuple[str, ...], ...] = ()
     typo: int | None = None  # overrides the edits allowed per word (0 = exact spelling)
     short_year: bool = False  # accept "56" for 1956
+    points: tuple[MarkPoint, ...] = ()  # POINTS questions: the mark scheme
+    marks: int = 0  # POINTS questions: what the exam question is worth
     line: int = 0
 
     @property
@@ -59,8 +70,8 @@ class Question:
 
     @property
     def canonical(self) -> str:
-        """The answer shown to the student after they reply."""
-        return self.answers[0]
+        """The answer shown to the student after they reply ("" for a mark-scheme question)."""
+        return self.answers[0] if self.answers else ""
 
 
 @dataclass(frozen=True, slots=True)

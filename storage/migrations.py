@@ -88,9 +88,15 @@ async def _002_disputes(conn: aiosqlite.Connection) -> None:
     await conn.execute("ALTER TABLE answers ADD COLUMN streak_before INTEGER")
 
 
+async def _003_pending_self_mark(conn: aiosqlite.Connection) -> None:
+    # A mark-scheme answer waits for the student to mark it; keep it across a restart.
+    await conn.execute("ALTER TABLE rounds ADD COLUMN pending TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
+    ("003_pending_self_mark", _003_pending_self_mark),
 )
 
 

@@ -73,8 +73,8 @@ class Repository:
         async with self._transaction() as db:
             await db.execute(
                 "INSERT OR REPLACE INTO rounds(user_id, chat_id, token, questions, position,"
-                " correct, answered, retry_used, topic, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " correct, answered, retry_used, topic, started_at, pending)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     rnd.user_id,
                     rnd.chat_id,
@@ -86,6 +86,7 @@ class Repository:
                     int(rnd.retry_used),
                     rnd.topic,
                     _iso(rnd.started_at),
+                    rnd.pending,
                 ),
             )
 
@@ -93,7 +94,7 @@ class Repository:
         """The user's unfinished round, if any."""
         async with self._conn.execute(
             "SELECT user_id, chat_id, token, questions, position, correct, answered, retry_used,"
-            " topic, started_at FROM rounds WHERE user_id = ?",
+            " topic, started_at, pending FROM rounds WHERE user_id = ?",
             (user_id,),
         ) as cur:
             row = await cur.fetchone()
@@ -109,8 +110,14 @@ class Repository:
             answered=row["answered"],
             topic=row["topic"],
             retry_used=bool(row["retry_used"]),
+            pending=row["pending"],
             started_at=_parse(row["started_at"]),
         )
+
+    async def set_pending(self, user_id: int, typed: str) -> None:
+        """Keep a mark-scheme answer until the student marks it."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE rounds SET pending = ? WHERE user_id = ?", (typed, user_id))
 
     async def delete_round(self, user_id: int) -> None:
         """Forget the user's round (stopped or replaced)."""
@@ -148,8 +155,8 @@ class Repository:
                 await db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
             else:
                 await db.execute(
-                    "UPDATE rounds SET position = ?, correct = ?, answered = ?, retry_used = 0"
-                    " WHERE user_id = ?",
+                    "UPDATE rounds SET position = ?, correct = ?, answered = ?, retry_used = 0,"
+                    " pending = NULL WHERE user_id = ?",
                     (rnd.position, rnd.correct, rnd.answered, rnd.user_id),
                 )
         return Recorded(answer_id, *(row if row else (0, 0)))

@@ -111,6 +111,8 @@ def test_a_round_never_repeats_a_question_or_a_topic_back_to_back() -> None:
 
 def test_callback_data_round_trips_and_rejects_forgeries() -> None:
     for action in (
+        callbacks.SelfMark("abc123", 4, 2),
+        callbacks.Dispute(123456789),
         callbacks.StartQuiz(),
         callbacks.StartQuiz("foreign-policy"),
         callbacks.ShowTopics(),
@@ -221,3 +223,20 @@ def test_a_control_character_is_reported_on_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"bank: x\ntitle: X\n\x00oops\n")
     [problem] = load_bank(path).problems
     assert problem.line == 3 and "YAML syntax error" in problem.message
+
+
+def test_a_points_question_needs_marks_and_a_mark_scheme(tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_text(
+        "bank: x\ntitle: X\ntopics: [{id: t, name: T}]\nquestions:\n"
+        "  - id: p1\n    topic: t\n    type: points\n    prompt: Why? (2 marks)\n"
+        "    explanation: E.\n    source: [s]\n    points: [{point: One}]\n"
+        "  - id: p2\n    topic: t\n    type: points\n    prompt: Why? (2 marks)\n"
+        "    explanation: E.\n    source: [s]\n    marks: 2\n"
+        "    points: [{point: One, keywords: [a]}, {point: Two, keywords: [b]}]\n",
+        encoding="utf-8",
+    )
+    messages = [p.message for p in load_bank(path).problems]
+    assert "a points question needs 'points': 2 to 8 mark-scheme points" in messages
+    assert "a points question needs 'marks': what it is worth, 1 to 20" in messages
+    assert len(messages) == 2  # p2 is fine

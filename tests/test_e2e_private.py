@@ -255,3 +255,33 @@ async def test_no_i_was_right_button_on_a_right_answer(
     await ana.reach("leader")
     await ana.say("Khrushchev")
     assert not any(label.startswith("🙋") for label, _ in ana.buttons())
+
+
+async def test_an_exam_question_shows_the_mark_scheme_and_takes_the_students_own_mark(
+    api: FakeBotAPI, settings: Settings
+) -> None:
+    ana = Student(api, 517)
+    async with running_bot(settings):
+        text = await ana.say("/quiz exam")
+        assert "Give two aims of de-Stalinisation. (2 marks)" in text
+        assert "compare it with the mark scheme" in text
+        scheme = await ana.say("it stopped the terrer and let people speak")
+        assert "📝 Mark scheme (2 marks):" in scheme
+        assert "☑️ Reduce the terror and oppression of Stalin's rule" in scheme  # a typo is fine
+        assert "▫️ Dismantle the cult of personality" in scheme
+        assert "Mark your answer first" in await ana.say("what now?")
+    async with running_bot(settings) as app:  # the answer waits across a restart
+        reply = seen(await ana.tap("🟡 Some of them"))
+        assert "📝 You marked it: some of the points." in reply and "Round over" in reply
+        [logged] = await Repository(app.bot_data.db).answers(517)
+    assert (logged.question_id, logged.verdict) == ("aims-2-marks", "partial")
+    assert logged.typed == "it stopped the terrer and let people speak"
+
+
+async def test_an_exam_answer_can_be_marked_by_typing(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 518)
+    await ana.say("/quiz exam")
+    await ana.say("the cult of personality and the terror")
+    assert "You marked it: all the points" in await ana.say("all")

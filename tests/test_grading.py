@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quizbank.grading import Outcome, allowance, choice_index, grade, known_terms
-from quizbank.model import Kind, Question
+from quizbank.grading import Outcome, allowance, choice_index, grade, known_terms, points_made
+from quizbank.model import Kind, MarkPoint, Question
 
 
 def q(
@@ -162,3 +162,25 @@ def test_true_false_replies() -> None:
     assert grade(question, "F").outcome is Outcome.CORRECT
     assert grade(question, "true").outcome is Outcome.WRONG
     assert choice_index(question, "maybe") is None
+
+
+def test_points_made_ticks_the_mark_scheme_points_an_answer_mentions() -> None:
+    question = Question(
+        bank="t",
+        id="p",
+        topic="x",
+        kind=Kind.POINTS,
+        prompt="?",
+        answers=(),
+        explanation="e",
+        source=("s",),
+        marks=2,
+        points=(
+            MarkPoint("End the terror", ("terror", "purges")),
+            MarkPoint("End the cult of personality", ("cult of personality", "worship")),
+        ),
+    )
+    assert points_made(question, "he stopped the purjes") == (True, False)  # typo forgiven
+    assert points_made(question, "the cult of personalty and terror") == (True, True)
+    assert points_made(question, "the cult") == (False, False)  # half a keyword phrase
+    assert points_made(question, "") == (False, False)

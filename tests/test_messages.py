@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import render
-from bot.tutor.rounds import Round, Summary, Turn
+from bot.tutor.rounds import Round, SelfCheck, Summary, Turn
 from quizbank.grading import Outcome, Verdict
 from quizbank.loader import ANSWER_MAX, EXPLANATION_MAX, PROMPT_MAX, TOPIC_NAME_MAX
-from quizbank.model import Bank, Kind, Library, Question, Topic
+from quizbank.model import Bank, Kind, Library, MarkPoint, Question, Topic
 from tests.fakeapi import BadRequest, check_message
 
 
@@ -63,7 +63,21 @@ def test_the_largest_possible_turn_renders_as_a_valid_message() -> None:
     turn = Turn(text_q, "x" * 200, verdict, rnd, choice_q)
     summary = Summary(0, 2, 2, timedelta(hours=30), 99999, 99999)
     last = Turn(choice_q, "b", verdict, rnd, None, summary, chosen=choice_q.choices[1])
+    scheme = Question(
+        bank="b",
+        id="p",
+        topic="t" * 32,
+        kind=Kind.POINTS,
+        prompt="<&>" * 166,
+        answers=(),
+        explanation="<&>" * 66,
+        source=("s",),
+        marks=20,
+        points=tuple(MarkPoint("<&>" * 66, ("k",)) for _ in range(8)),
+    )
     replies = [
+        render.self_check(SelfCheck(scheme, rnd, "x" * 1000, (True,) * 8)),
+        render.question(library, rnd, scheme),
         render.turn(library, turn),
         render.turn(library, last),
         render.started(library, rnd, choice_q, rnd),

@@ -138,6 +138,15 @@ async def button(update: Update, context: Context) -> None:
                 await send(context, chat.id, render.in_progress(tutor.library, *current))
                 return
             await _start_round(update, context, size=DEFAULT_ROUND, topic=topic)
+        case callbacks.SelfMark(token, position, level):
+            tutor = context.bot_data.tutor
+            now = context.bot_data.clock.now()
+            marked = await tutor.self_mark(user.id, token, position, level, at=now)
+            if marked is None:
+                await query.answer(render.stale_button())
+                return
+            await query.answer()
+            await send(context, chat.id, render.turn(tutor.library, marked))
         case callbacks.Dispute(answer_id):
             now = context.bot_data.clock.now()
             result = await context.bot_data.tutor.dispute(user.id, answer_id, at=now)

@@ -31,6 +31,7 @@ class Round:
     correct: int = 0
     topic: str | None = None
     retry_used: bool = False
+    pending: str | None = None  # a mark-scheme answer waiting for the student's own mark
 
     @property
     def current(self) -> str | None:
@@ -62,6 +63,7 @@ class Round:
             answered=self.answered + 1,
             correct=self.correct + (1 if outcome.accepted else 0),
             retry_used=False,
+            pending=None,
         )
 
 
@@ -146,12 +148,27 @@ class Retry:
 
 
 @dataclass(frozen=True, slots=True)
+class SelfCheck:
+    """A mark-scheme answer: the points it seems to make; the student marks it next."""
+
+    question: Question
+    round: Round
+    typed: str
+    made: tuple[bool, ...]  # per mark-scheme point: did the answer mention it
+
+
+# How a student marks their own mark-scheme answer, as typed or tapped.
+SELF_MARKS = {"all": 2, "full": 2, "2": 2, "some": 1, "part": 1, "1": 1, "none": 0, "0": 0}
+MAX_POINTS_ANSWER_CHARS = 1000  # an exam-style answer may run to a few sentences
+
+
+@dataclass(frozen=True, slots=True)
 class Unreadable:
     """The reply could not be read as an answer (too long, or no option picked); nothing changed."""
 
     question: Question
     round: Round
-    reason: str  # "too_long" | "empty" | "wordy" | "pick_option"
+    reason: str  # "too_long" | "empty" | "wordy" | "pick_option" | "self_mark"
 
 
 @dataclass(frozen=True, slots=True)

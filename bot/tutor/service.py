@@ -15,10 +15,13 @@ from datetime import datetime, timedelta
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
+    MAX_POINTS_ANSWER_CHARS,
+    SELF_MARKS,
     AnswerRecord,
     DisputeResult,
     Retry,
     Round,
+    SelfCheck,
     Started,
     Stats,
     Summary,
@@ -27,7 +30,7 @@ from bot.tutor.rounds import (
 )
 from bot.tutor.selection import pick_round
 from bot.tutor.store import TutorStore
-from quizbank.grading import Outcome, Verdict, choice_index, grade, known_terms
+from quizbank.grading import Outcome, Verdict, choice_index, grade, known_terms, points_made
 from quizbank.model import Kind, Library, Question
 from quizbank.normalise import tokens
 
@@ -99,18 +102,29 @@ class Tutor:
 
     async def answer(
         self, user_id: int, typed: str, *, at: datetime
-    ) -> Turn | Retry | Unreadable | None:
+    ) -> Turn | Retry | Unreadable | SelfCheck | None:
         """Grade a typed answer to the current question; None if no round is running."""
         rnd = await self._resume(user_id)
         if rnd is None:
             return None
         question = self.question(rnd)
         assert question is not None
-        if len(typed) > MAX_ANSWER_CHARS:
+        if question.kind is Kind.POINTS and rnd.pending is not None:
+            level = SELF_MARKS.get(typed.strip().casefold())
+            if level is None:
+                return Unreadable(question, rnd, "self_mark")
+            return await self._settle_self_mark(rnd, question, level, at)
+        limit = MAX_POINTS_ANSWER_CHARS if question.kind is Kind.POINTS else MAX_ANSWER_CHARS
+        if len(typed) > limit:
             return Unreadable(question, rnd, "too_long")
         if not tokens(typed):
             # "?", an emoji or invisible characters: not an attempt, so not a wrong answer.
             return Unreadable(question, rnd, "empty")
+        if question.kind is Kind.POINTS:
+            await self._store.set_pending(user_id, typed)
+            rnd = replace(rnd, pending=typed)
+            self._rounds[user_id] = rnd
+            return SelfCheck(question, rnd, typed, points_made(question, typed))
         if question.kind is not Kind.TEXT:
             index = choice_index(question, typed, order=rnd.option_order(question))
             if index is None:
@@ -127,6 +141,24 @@ class Tutor:
         if verdict.outcome is Outcome.ALMOST:
             verdict = Verdict(Outcome.WRONG, verdict.canonical)
         return await self._settle(rnd, question, typed, verdict, at)
+
+    async def self_mark(
+        self, user_id: int, token: str, position: int, level: int, *, at: datetime
+    ) -> Turn | None:
+        """Settle a mark-scheme answer with the student's own mark (0, 1 or 2); None if stale."""
+        rnd = await self._resume(user_id)
+        if rnd is None or rnd.token != token or rnd.position != position or rnd.pending is None:
+            return None
+        question = self.question(rnd)
+        assert question is not None
+        return await self._settle_self_mark(rnd, question, level, at)
+
+    async def _settle_self_mark(
+        self, rnd: Round, question: Question, level: int, at: datetime
+    ) -> Turn:
+        outcome = (Outcome.WRONG, Outcome.PARTIAL, Outcome.CORRECT)[max(0, min(level, 2))]
+        typed = rnd.pending or ""
+        return await self._settle(rnd, question, typed, Verdict(outcome, question.canonical), at)
 
     async def choose(
         self, user_id: int, token: str, position: int, index: int, *, at: datetime

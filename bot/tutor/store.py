@@ -31,6 +31,10 @@ class TutorStore(Protocol):
         """The user's unfinished round, if any."""
         ...
 
+    async def set_pending(self, user_id: int, typed: str) -> None:
+        """Keep a mark-scheme answer until the student marks it."""
+        ...
+
     async def delete_round(self, user_id: int) -> None:
         """Forget the user's round."""
         ...
