@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     bank_sub = bank.add_subparsers(dest="bank_command", required=True)
     check = bank_sub.add_parser("check", help="validate bank files")
     check.add_argument("files", nargs="+", help="YAML bank files or folders")
+    stats = bank_sub.add_parser("stats", help="questions per topic, type and difficulty")
+    stats.add_argument("files", nargs="*", help="bank files or folders (default: built-in)")
     return parser
 
 
@@ -58,6 +60,21 @@ def _bank_check(files: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
+def _bank_stats(files: Sequence[str]) -> int:
+    from quizbank.loader import builtin_paths, expand_paths, load_bank
+    from quizbank.report import bank_stats
+
+    failed = False
+    for path in expand_paths(files) if files else builtin_paths():
+        result = load_bank(path)
+        if result.bank is None:
+            print(f"{path}: has errors; run quizbot bank check {path}", file=sys.stderr)
+            failed = True
+        else:
+            print(bank_stats(result.bank), end="\n\n")
+    return 1 if failed else 0
+
+
 async def _list_disputes(db_path: str) -> int:
     from storage.db import connect
     from storage.repository import Repository
@@ -83,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for the `quizbot` console script."""
     args = _parser().parse_args(argv)
     if args.command == "bank":
+        if args.bank_command == "stats":
+            return _bank_stats(args.files)
         return _bank_check(args.files)
     try:
         settings = load_settings(os.environ)

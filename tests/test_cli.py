@@ -252,3 +252,21 @@ def test_bank_check_warns_of_confusable_answers_and_self_accepted_rejects(tmp_pa
     assert (
         f"{bank}:17: [leader] warning: reject entry 'Kruschev' would be accepted" in result.stdout
     )
+
+
+def test_the_documented_example_bank_passes_the_checker(tmp_path: Path) -> None:
+    example = Path(__file__).parents[1] / "docs" / "examples" / "my-first-bank.yaml"
+    result = _quizbot(tmp_path, "bank", "check", str(example))
+    assert result.returncode == 0, result.stderr
+    assert "ok, 6 questions in 4 topics" in result.stdout
+    assert "warning" not in result.stdout
+
+
+def test_bank_stats_counts_per_topic_type_and_difficulty(tmp_path: Path) -> None:
+    result = _quizbot(tmp_path, "bank", "stats", str(DRILL_BANK))
+    assert result.returncode == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "Test drill (drill): 5 questions" in lines
+    assert "Drill questions 4" in lines and "Exam practice 1" in lines
+    assert "choice 1" in lines and "points 1" in lines and "text 3" in lines
+    assert "3 hard 1" in lines
