@@ -1,35 +1,52 @@
 """Grade a typed answer against a question: forgiving of typos, never of facts.
 
 The API follows RapidFuzz: pure functions with keyword-only options and no I/O.
-Words are compared one by one with an edit-distance allowance that grows with word
-length (adjacent swaps count as one edit), because whole-string fuzzy ratios accept
-"not khrushchev" or "stalinism" and treat 1956 and 1957 as 75% alike.
+Words are compared one by one (quizbank.matching), because whole-string fuzzy ratios
+accept "not khrushchev" or "stalinism" and treat 1956 and 1957 as 75% alike. The rules
+here decide what a match means: which spare words are context and which are guesses,
+and when a close spelling is really some other thing the banks know.
 """
 
 from __future__ import annotations
 
 import enum
-import itertools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from quizbank.model import OPTION_LETTERS, Kind, Question
-from quizbank.normalise import fold, normalise, tokens
+from quizbank.known import NOTHING_KNOWN, Known, known_terms
+from quizbank.matching import allowance, best_match, key, number_kind, variants
+from quizbank.model import Kind, Question
+from quizbank.normalise import fold, tokens
+from quizbank.replies import choice_index
+
+__all__ = ["Known", "Outcome", "Verdict", "allowance", "grade", "known_terms"]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 _NEGATIONS = frozenset({"not", "no", "never", "isnt", "wasnt", "didnt", "neither", "nor"})
 _HEDGES = frozenset({"or", "either"})
 # Words that join the parts of a multi-part answer ("Brezhnev and Kosygin").
 _CONNECTORS = frozenset({"and", "plus", "with", "also", "both"})
-_OPTIONAL = re.compile(r"\(([^)]*)\)")
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
-_LETTERS = OPTION_LETTERS.lower()
-_TRUE = frozenset({"true", "t", "yes", "y"})
-_FALSE = frozenset({"false", "f", "no", "n"})
+# Spare words that say nothing about which answer was meant.
+_STOPWORDS = _words(
+    "in on at by of to from for with was is it he she they his her their this that which who "
+    "and i think maybe probably yes so um er"
+)
+_MONTHS = _words(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_TIME_UNITS = _words("second minute hour day week month year decade century")
+# What separates guesses in a list: "Gagarin, Titov", "Kirov / Lenin", "X and Y".
+_SEPARATORS = re.compile(r"[,;/&+\n]|\band\b|\bplus\b", re.IGNORECASE)
 
 
 class Outcome(enum.StrEnum):
@@ -63,183 +80,42 @@ class Verdict:
         return self.outcome.accepted
 
 
-@dataclass(frozen=True)
-class Known:
-    """What the loaded banks talk about, to tell a different thing from a misspelling.
-
-    `terms` are every answer, option and reject entry; `names` are the capitalised
-    names in prompts and explanations (Khrushchev is not khrushchyovki). Both are
-    folded keys, as `_key` makes them.
-    """
-
-    terms: frozenset[str] = frozenset()
-    names: frozenset[str] = frozenset()
-    _all: tuple[str, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_all", tuple(sorted(self.terms | self.names)))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.terms or key in self.names
-
-    def nearest(self, key: str, *, below: int) -> str | None:
-        """The known key closest to `key`, if its distance is under `below`."""
-        if below <= 0 or not self._all:
-            return None
-        hit = process.extractOne(key, self._all, scorer=OSA.distance, score_cutoff=below - 1)
-        return hit[0] if hit else None
-
-
-NOTHING_KNOWN = Known()
-
-
-def allowance(word: str, *, override: int | None = None) -> int:
-    """Edits forgiven in a word: none up to 3 letters, one up to 7, two from 8; none with digits.
-
-    `override` (a question's `typo`) replaces the length rule for words of 4+ letters;
-    0 makes every word exact.
-    """
-    if any(ch.isdigit() for ch in word):
-        return 0
-    if override is not None:
-        return override if len(word) >= 4 else 0
-    n = len(word)
-    return 0 if n <= 3 else 1 if n <= 7 else 2
-
-
-def _is_year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit() and 1000 <= int(word) <= 2100
-
-
-def _number_kind(word: str) -> str | None:
-    """'year', 'ordinal' or 'count' for a number word; None for any other word."""
-    if _ORDINAL.fullmatch(word):
-        return "ordinal"
-    if word.isdigit():
-        return "year" if _is_year(word) else "count"
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _variants(answer: str, short_year: bool = False) -> tuple[tuple[str, ...], ...]:
-    """Token lists an answer may be typed as: with and without "(optional)" words, a
-    hyphenated compound joined ("antiparty"), and a year's last two digits if allowed."""
-    texts = [answer, answer.replace("-", "")] if "-" in answer else [answer]
-    out: list[tuple[str, ...]] = []
-    for text in texts:
-        groups = _OPTIONAL.findall(text)
-        for keep in itertools.product((True, False), repeat=len(groups)):
-            it = iter(keep)
-            expanded = _OPTIONAL.sub(lambda m, it=it: m.group(1) if next(it) else " ", text)
-            words = tuple(tokens(expanded))
-            if not words:
-                continue
-            out.append(words)
-            if short_year and any(_is_year(w) for w in words):
-                out.append(tuple(w[2:] if _is_year(w) else w for w in words))
-    return tuple(dict.fromkeys(out))
-
-
-def _key(words: Sequence[str]) -> str:
-    return " ".join(fold(w) for w in words)
-
-
-@dataclass(frozen=True, slots=True)
-class _Match:
-    """How well typed words cover one answer variant."""
-
-    near: int  # words one edit beyond their allowance
-    edits: int  # typo edits within the allowance
-    leftover: tuple[str, ...]  # typed words no expected word used
-
-    @property
-    def rank(self) -> tuple[int, int, int]:
-        """Smaller is better."""
-        return self.near, self.edits, len(self.leftover)
-
-
-def _match(expected: Sequence[str], typed: Sequence[str], typo: int | None = None) -> _Match | None:
-    """Match each expected word to a distinct typed word, or None if one cannot be matched."""
-    free = list(typed)
-    edits = near = 0
-    for word in expected:
-        limit = allowance(word, override=typo)
-        folded = fold(word)
-        best_i, best_d = -1, limit + 2
-        for i, candidate in enumerate(free):
-            if word == candidate or folded == fold(candidate):
-                best_i, best_d = i, 0
-                break
-            if any(ch.isdigit() for ch in word + candidate):
-                continue  # numbers are exact: 1956 is never a typo of 1965
-            d = OSA.distance(folded, fold(candidate), score_cutoff=limit + 1)
-            if d < best_d:
-                best_i, best_d = i, d
-        if best_i < 0:
-            return None
-        near += best_d > limit
-        edits += best_d
-        free.pop(best_i)
-    return _Match(near, edits, tuple(free))
-
-
-def _best(
-    answers: Iterable[str], typed: Sequence[str], question: Question
-) -> tuple[_Match, tuple[str, ...]] | None:
-    """The best match over every variant of every answer, with the variant it matched."""
-    found = [
-        (m, v)
-        for a in answers
-        for v in _variants(a, question.short_year)
-        if (m := _match(v, typed, question.typo)) is not None
-    ]
-    return min(found, key=lambda pair: pair[0].rank, default=None)
-
-
 @dataclass(frozen=True, slots=True)
 class _Accepted:
     """Precomputed forms of a question's answers."""
 
-    whole: frozenset[str]  # folded keys of every way to write the whole answer
+    whole: frozenset[str]  # keys of every way to write the whole answer
     own: frozenset[str]  # those plus each part alone: this question's own terms
-    words: frozenset[str]  # every word in them
+    words: frozenset[str]  # folded words of all of those
+    context: frozenset[str]  # folded words of the prompt and explanation too
+    kinds: frozenset[str]  # kinds of number in the answer: year, ordinal, count
+    numeric_only: bool  # the answer is just a number ("1956")
+    units: frozenset[str]  # time units the question speaks of ("months")
 
 
 @lru_cache(maxsize=4096)
 def _accepted(question: Question) -> _Accepted:
-    whole = [v for a in question.answers for v in _variants(a, question.short_year)]
-    parts = [v for p in question.parts for a in p for v in _variants(a, question.short_year)]
+    whole = [v for a in question.answers for v in variants(a, question.short_year)]
+    parts = [v for p in question.parts for a in p for v in variants(a, question.short_year)]
+    words = frozenset(fold(w) for v in (*whole, *parts) for w in v)
+    said = tokens(f"{question.prompt} {question.explanation}")
     return _Accepted(
-        frozenset(_key(v) for v in whole),
-        frozenset(_key(v) for v in (*whole, *parts)),
-        frozenset(w for v in (*whole, *parts) for w in v),
+        whole=frozenset(key(v) for v in whole),
+        own=frozenset(key(v) for v in (*whole, *parts)),
+        words=words,
+        context=words | {fold(w) for w in said},
+        kinds=frozenset(k for w in words if (k := number_kind(w)) is not None),
+        numeric_only=bool(whole) and all(number_kind(w) for v in whole for w in v),
+        units=frozenset(
+            u for w in (*(w for v in (*whole, *parts) for w in v), *said) if (u := _unit(w))
+        ),
     )
 
 
-def known_terms(questions: Iterable[Question]) -> Known:
-    """Index the banks' answers, options, reject entries and names, for `grade(known=…)`."""
-    terms: set[str] = set()
-    names: set[str] = set()
-    for question in questions:
-        for phrase in (*question.answers, *question.reject, *question.choices):
-            terms.update(_key(v) for v in _variants(phrase))
-        for text in (question.prompt, question.explanation):
-            names.update(_names(text))
-    return Known(frozenset(terms), frozenset(names))
-
-
-_SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n")
-_WORD = re.compile(r"[^\W\d_][\w'’]*")
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words that do not start a sentence: names of people, places, things."""
-    found = set()
-    for sentence in _SENTENCES.split(text):
-        for word in _WORD.findall(sentence)[1:]:
-            if word[0].isupper() and len(word) >= 4:
-                found.update(fold(t) for t in tokens(word))
-    return found
+def _unit(word: str) -> str | None:
+    """The time unit an unfolded word names ("months" -> "month"), or None."""
+    singular = word.removesuffix("s")
+    return singular if singular in _TIME_UNITS else word if word in _TIME_UNITS else None
 
 
 def grade(
@@ -251,8 +127,8 @@ def grade(
 ) -> Verdict:
     """Grade a typed answer to any kind of question.
 
-    `known` is `known_terms()` of the loaded banks; `max_extra_words` is how many words
-    beyond the matched answer a reply may carry ("in 1956", "Marshal Zhukov").
+    `known` is `known_terms()` of the loaded banks; `max_extra_words` is how many spare
+    words (beyond the answer, and beyond words the question itself uses) a reply may carry.
     """
     canonical = question.canonical
     if question.kind is Kind.POINTS:
@@ -267,26 +143,38 @@ def grade(
     if not words:
         return wrong
     accepted = _accepted(question)
-    typed_key = _key(words)
+    typed_key = key(words)
     if typed_key in accepted.whole:
         return Verdict(Outcome.CORRECT, canonical)
-    if any(w in _NEGATIONS or w in _HEDGES for w in words if w not in accepted.words):
+    if any(w in _HEDGES for w in words if fold(w) not in accepted.words):
+        return wrong
+    if _negates_answer(words, accepted):
         return wrong
     if typed_key in known and typed_key not in accepted.own:
         return wrong  # exactly some other thing the banks know: Bulgaria is not Bulganin
+    if question.reject and typed_key in {key(v) for r in question.reject for v in variants(r)}:
+        return wrong
+    words = _without_asides(words, accepted)
+    exact_only = {
+        w
+        for w in words
+        if fold(w) in known
+        and fold(w) not in accepted.words
+        and fold(w).removesuffix("s") not in accepted.words  # "soviets" is still "soviet"
+    }
     if question.parts:
-        verdict = _grade_parts(question, words, known, max_extra_words)
+        verdict = _grade_parts(question, typed, words, known, max_extra_words, exact_only)
         if verdict is not None:
             return verdict
-    found = _best(question.answers, words, question)
+    found = best_match(question.answers, words, question, exact_only=exact_only)
     if found is None:
         return wrong
-    best, variant = found
-    problem = _leftover_problem(best.leftover, variant, known, max_extra_words)
+    best, _ = found
+    problem = _spare_words(typed, words, best.leftover, accepted, known, max_extra_words)
     if problem is not None:
         return Verdict(problem, canonical)
     if question.reject:
-        rejected = _best(question.reject, words, question)
+        rejected = best_match(question.reject, words, question)
         if rejected is not None and rejected[0].rank[:2] <= best.rank[:2]:
             return wrong
     if best.near or best.edits:
@@ -300,50 +188,177 @@ def grade(
     return Verdict(Outcome.TYPO if best.edits else Outcome.CORRECT, canonical)
 
 
-def _leftover_problem(
-    leftover: Sequence[str], matched: Sequence[str], known: Known, max_extra: int
+# After these, a known name is context, not a rival guess: "in Kazakhstan",
+# "replacing Bulganin", "Presidium of the Central Committee".
+_LINKS = _words("in of at by from on after before under replacing against during for")
+_ASIDE_WORDS = 3  # how far a link or a contrast ("not Lenin") reaches
+
+
+def _like_answer(word: str, accepted: _Accepted) -> bool:
+    folded = fold(word)
+    return any(
+        OSA.distance(folded, w, score_cutoff=allowance(w)) <= allowance(w) for w in accepted.words
+    )
+
+
+def _without_asides(words: Sequence[str], accepted: _Accepted) -> list[str]:
+    """The words that make the answer, without contrasts ("…, not Lenin"), hedges about
+    confidence ("not sure") or context after a link word ("in Kazakhstan")."""
+    kept: list[str] = []
+    aside = 0
+    for i, word in enumerate(words):
+        if aside and not _like_answer(word, accepted):
+            aside -= 1
+            continue
+        aside = 0
+        if word in _NEGATIONS and fold(word) not in accepted.words:
+            aside = 1 if i + 1 < len(words) and words[i + 1] == "sure" else _ASIDE_WORDS
+            continue
+        if word in _LINKS and kept:
+            aside = _ASIDE_WORDS
+        kept.append(word)
+    return kept or list(words)
+
+
+def _negates_answer(words: Sequence[str], accepted: _Accepted) -> bool:
+    """ "not Khrushchev" denies the answer; "Kirov, not Lenin" only contrasts it."""
+    for i, word in enumerate(words):
+        if word in _NEGATIONS and fold(word) not in accepted.words:
+            for after in words[i + 1 : i + 3]:
+                folded = fold(after)
+                if any(
+                    OSA.distance(folded, w, score_cutoff=allowance(w)) <= allowance(w)
+                    for w in accepted.words
+                ):
+                    return True
+    return False
+
+
+def _spare_words(
+    typed: str,
+    words: Sequence[str],
+    leftover: Sequence[str],
+    accepted: _Accepted,
+    known: Known,
+    max_extra: int,
+    allowed_items: int = 0,
 ) -> Outcome | None:
-    """What spare typed words make of an otherwise matching answer, if anything."""
-    kinds = {_number_kind(w) for w in matched} - {None}
-    plain = []
+    """What the typed words no answer word used make of a matching reply, if anything.
+
+    `allowed_items` is how many separate list items naming other things are tolerated:
+    none for a single answer ("Gagarin, Titov" is guessing).
+    """
+    dated = _dated_numbers(words)
+    kinds = _number_kinds(words)
+    spare = []
+    matched = Counter(fold(w) for w in words) - Counter(fold(w) for w in leftover)
     for word in leftover:
-        kind = _number_kind(word)
-        # A second year for a year is a second guess ("1956 1957"); "25 February 1956" is not.
-        if kind is not None and kind in kinds:
-            return Outcome.WRONG
-        if kind is None:
-            plain.append(fold(word))
-    if len(leftover) <= max_extra:
+        folded = fold(word)
+        if folded in matched:
+            continue  # the answer typed twice ("1956 1956")
+        if word in kinds:
+            # A second number of the answer's kind is a second guess ("1956 1957", "1956/57"),
+            # unless it is part of a date ("25 February 1956"); another kind is context
+            # ("1956, at the 20th Congress").
+            if kinds[word] in accepted.kinds and word not in dated:
+                return Outcome.WRONG
+            continue
+        unit = _unit(word)
+        if "count" in accepted.kinds and unit and accepted.units and unit not in accepted.units:
+            return Outcome.WRONG  # "6 weeks" is not six months
+        if folded in accepted.context or folded in _STOPWORDS or folded in _MONTHS:
+            continue  # repeats the answer, or words of the question itself
+        spare.append(folded)
+    if accepted.numeric_only:
+        # For a year or a count, words cannot be a rival guess: "1958, replacing Bulganin".
+        return Outcome.WORDY if len(spare) > max_extra + 3 else None
+    if _other_items(typed, leftover, accepted, known) > allowed_items:
+        return Outcome.WRONG
+    if len(spare) <= max_extra:
         # A spare word that is itself another answer makes a short list of guesses.
-        return Outcome.WRONG if any(w in known.terms for w in plain) else None
+        return Outcome.WRONG if any(w in known.terms for w in spare) else None
     # Many spare words: a list of answers is guessing; a sentence just needs to be shorter.
-    # (Only answers count here: capitalised names include titles such as "Secret Speech".)
-    guesses = sum(w in known.terms for w in plain)
-    return Outcome.WRONG if guesses >= 2 or 2 * guesses >= len(leftover) else Outcome.WORDY
+    # (Only answers count: capitalised names include titles such as "Secret Speech".)
+    guesses = sum(w in known.terms for w in spare)
+    return Outcome.WRONG if guesses >= 2 or 2 * guesses >= len(spare) else Outcome.WORDY
+
+
+def _number_kinds(words: Sequence[str]) -> dict[str, str]:
+    """The kind of each number typed; a short number just after a year is a year ("1953-55")."""
+    kinds = {}
+    for i, word in enumerate(words):
+        kind = number_kind(word)
+        if kind == "count" and len(word) <= 2:
+            before = [w for w in words[max(0, i - 2) : i] if w not in ("to", "or")]
+            if before and number_kind(before[-1]) == "year":
+                kind = "year"
+        if kind is not None:
+            kinds[word] = kind
+    return kinds
+
+
+def _dated_numbers(words: Sequence[str]) -> set[str]:
+    """Numbers within two words of a month: parts of a date, not second guesses."""
+    return {
+        w
+        for i, w in enumerate(words)
+        if number_kind(w) and any(m in _MONTHS for m in words[max(0, i - 2) : i + 3])
+    }
+
+
+def _other_items(typed: str, leftover: Sequence[str], accepted: _Accepted, known: Known) -> int:
+    """How many separate items of a list ("Gagarin, Titov") name something else."""
+    segments = [tokens(s) for s in _SEPARATORS.split(typed)]
+    segments = [s for s in segments if s]
+    if len(segments) < 2:
+        return 0
+    spare = {fold(w) for w in leftover}
+    others = 0
+    for segment in segments:
+        folded = [fold(w) for w in segment]
+        if folded[0] in _NEGATIONS:
+            continue  # "…, not Lenin" contrasts; the negation rule has judged it
+        if any(w not in spare for w in folded):
+            continue  # this item holds (part of) the answer
+        others += any(
+            w not in accepted.words
+            and number_kind(w) is None  # numbers have their own rule
+            # A known name alone in a list is a guess even when the prompt mentions it.
+            and (w in known or w not in accepted.context)
+            and w not in _STOPWORDS
+            and w not in _MONTHS
+            for w in folded
+        )
+    return others
 
 
 def _grade_parts(
-    question: Question, words: Sequence[str], known: Known, max_extra: int
+    question: Question,
+    typed: str,
+    words: Sequence[str],
+    known: Known,
+    max_extra: int,
+    exact_only: set[str],
 ) -> Verdict | None:
     """Grade a multi-part answer part by part; None if no part is there at all."""
     free = [w for w in words if w not in _CONNECTORS]
-    matched: list[str] = []
     missing: list[str] = []
     near: list[str] = []
     edits = 0
     for part in question.parts:
-        found = _best(part, free, question)
+        found = best_match(part, free, question, exact_only=exact_only)
         if found is None or found[0].near:
             (near if found is not None and found[0].near == 1 else missing).append(part[0])
             continue
-        best, variant = found
-        matched.extend(variant)
-        edits += best.edits
-        free = list(best.leftover)
+        edits += found[0].edits
+        free = list(found[0].leftover)
     if len(missing) + len(near) == len(question.parts):
         return None
     canonical = question.canonical
-    problem = _leftover_problem(free, matched, known, max_extra)
+    # A wrong name in a missing part's place is a partial answer, not a list of guesses;
+    # one more item is an extra word ("…, Kaganovich and Shepilov").
+    allowed = len(missing) + len(near) + 1
+    problem = _spare_words(typed, words, free, _accepted(question), known, max_extra, allowed)
     if problem is not None:
         return Verdict(problem, canonical)
     if missing or len(near) > 1:
@@ -351,56 +366,3 @@ def _grade_parts(
     if near:
         return Verdict(Outcome.ALMOST, canonical)
     return Verdict(Outcome.TYPO if edits else Outcome.CORRECT, canonical)
-
-
-def points_made(question: Question, typed: str) -> tuple[bool, ...]:
-    """Which mark-scheme points an answer mentions: any keyword, forgiving typos.
-
-    Only a guide for the student's own marking: a keyword shows a point was touched,
-    not that it was argued well.
-    """
-    words = tokens(typed)
-    return tuple(
-        any(
-            (m := _match(tokens(keyword), words)) is not None and not m.near
-            for keyword in point.keywords
-        )
-        for point in question.points
-    )
-
-
-def choice_index(
-    question: Question, typed: str, *, order: Sequence[int] | None = None
-) -> int | None:
-    """Which option (index into `question.choices`) a typed reply picks.
-
-    A reply may be a letter or number (of the options as shown, in `order`), true/false,
-    the option's own text, or a distinctive part of it ("camp" for Camp David).
-    """
-    text = normalise(typed)
-    if not text:
-        return None
-    choices = question.choices
-    shown = order if order is not None else range(len(choices))
-    if question.kind is Kind.TRUEFALSE:
-        if text in _TRUE:
-            return 0
-        if text in _FALSE:
-            return 1
-        return None
-    if len(text) == 1 and text in _LETTERS[: len(choices)]:
-        return shown[_LETTERS.index(text)]
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        return shown[int(text) - 1]
-    words = tokens(typed)
-    options = [tokens(c) for c in choices]
-    for accept in (
-        lambda m: m is not None and m.rank == (0, 0, 0),  # the option, exactly
-        lambda m: m is not None and not m.near and len(m.leftover) <= 1,  # with a typo
-    ):
-        hits = [i for i, option in enumerate(options) if accept(_match(option, words))]
-        if len(hits) == 1:
-            return hits[0]
-    # Part of one option and of no other: "camp" picks Camp David.
-    hits = [i for i, option in enumerate(options) if _match(words, option) is not None]
-    return hits[0] if len(hits) == 1 else None

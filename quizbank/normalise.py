@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CYRILLIC = {
     "а": "a",
@@ -67,9 +68,29 @@ _FILLERS = (
 _DOTTED = re.compile(r"(?<!\w)(?:\w\.){2,}(?:\w\b)?")
 
 
+# Possessives: "Kirov's death" is about Kirov, so the 's goes before apostrophes do.
+_POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b")
+# Cyrillic letters that look like Latin ones, for words typed on a mixed keyboard ("KGВ").
+_LOOKALIKES = str.maketrans("авсеНнкмоорртухАВСЕКМОРТХ", "abceHhkmooppmyxABCEKMOPTX")
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+_MIXED = re.compile(r"\w+")
+_CYRILLIC_CHAR = re.compile("[\u0400-\u04ff]")
+
+
+def _unmix(word: str) -> str:
+    """Latin look-alikes for Cyrillic letters inside a mostly Latin word ("KGВ")."""
+    latin = len(_LATIN.findall(word))
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in word)
+    return word.translate(_LOOKALIKES) if cyrillic and latin >= cyrillic else word
+
+
 def normalise(text: str) -> str:
     """Casefold, strip accents, transliterate Cyrillic, turn punctuation into spaces."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    if _CYRILLIC_CHAR.search(text):
+        text = _MIXED.sub(lambda m: _unmix(m.group(0)), text)
+    text = text.casefold()
+    text = _POSSESSIVE.sub("", text)
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -122,9 +143,42 @@ def _numbers(words: list[str]) -> list[str]:
 _ARTICLES = frozenset({"the", "a", "an"})
 
 
+def _spoken_years(words: list[str]) -> list[str]:
+    """ "nineteen fifty six" (now "19 56") is the year 1956."""
+    out: list[str] = []
+    for word in words:
+        if (
+            out
+            and len(word) == 2
+            and word.isdigit()
+            and out[-1].isdigit()
+            and 11 <= int(out[-1]) <= 20
+            and int(word) >= 10
+        ):
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
+def _spelled_out(words: list[str]) -> list[str]:
+    """Letters typed apart ("k g b") are one abbreviation."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha() and word not in ("a", "i"):
+            run.append(word)
+            continue
+        out.extend(["".join(run)] if len(run) >= 2 else run)
+        run = []
+        if word:
+            out.append(word)
+    return out
+
+
 def tokens(text: str) -> list[str]:
     """Normalised words, numbers as digits, without articles or leading fillers ("I think")."""
-    words = _numbers(normalise(text).split())
+    words = _spoken_years(_numbers(_spelled_out(normalise(text).split())))
     stripped = True
     while stripped and words:
         stripped = False
@@ -153,6 +207,7 @@ _FOLDS = (
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Fold transliteration and British/American spelling variants of one word."""
     for old, new in _FOLDS:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from quizbank.grading import Outcome, allowance, choice_index, grade, known_terms, points_made
+from quizbank.grading import Outcome, allowance, grade, known_terms
 from quizbank.model import Kind, MarkPoint, Question
+from quizbank.replies import choice_index, points_made
 
 
 def q(

@@ -30,9 +30,10 @@ from bot.tutor.rounds import (
 )
 from bot.tutor.selection import pick_round
 from bot.tutor.store import TutorStore
-from quizbank.grading import Outcome, Verdict, choice_index, grade, known_terms, points_made
+from quizbank.grading import Outcome, Verdict, grade, known_terms
 from quizbank.model import Kind, Library, Question
 from quizbank.normalise import tokens
+from quizbank.replies import choice_index, points_made
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
