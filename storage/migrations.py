@@ -84,8 +84,10 @@ async def _002_disputes(conn: aiosqlite.Connection) -> None:
     )
     await conn.execute("CREATE INDEX disputes_by_question ON disputes(bank, question_id)")
     await conn.execute("CREATE INDEX disputes_by_user ON disputes(user_id)")
-    # The answer streak just before each answer, so a dispute can restore it exactly.
+    # The answer streak just before each answer, so a dispute can restore it exactly,
+    # and the round it was given in, so a dispute can find that round and no other.
     await conn.execute("ALTER TABLE answers ADD COLUMN streak_before INTEGER")
+    await conn.execute("ALTER TABLE answers ADD COLUMN round_token TEXT")
 
 
 async def _003_pending_self_mark(conn: aiosqlite.Connection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from collections.abc import Set as AbstractSet
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
@@ -161,22 +162,30 @@ class Repository:
                 )
         return Recorded(answer_id, *(row if row else (0, 0)))
 
-    async def dispute(self, answer_id: int, user_id: int, *, now: datetime) -> DisputeResult:
-        """Record "I was right" on one of the user's own answers and re-score it as correct.
+    async def dispute(
+        self,
+        answer_id: int,
+        user_id: int,
+        *,
+        now: datetime,
+        can_dispute: AbstractSet[tuple[str, str]],
+    ) -> DisputeResult:
+        """Record "I was right" on the user's own private-practice answer and re-score it.
 
         The answer log keeps its verdict; the dispute row is the clear mark of the change.
         """
         async with self._transaction() as db:
             async with db.execute(
-                "SELECT bank, question_id, topic, typed, verdict, answered_at, streak_before,"
-                " (SELECT MAX(id) FROM answers WHERE user_id = :user AND verdict != 'almost')"
-                " FROM answers WHERE id = :answer AND user_id = :user",
+                "SELECT bank, question_id, topic, typed, verdict, round_token, streak_before,"
+                " (SELECT COUNT(*) FROM answers later WHERE later.user_id = :user"
+                "  AND later.id > :answer AND later.verdict != 'almost')"
+                " FROM answers WHERE id = :answer AND user_id = :user AND chat_id = :user",
                 {"answer": answer_id, "user": user_id},
             ) as cur:
                 row = await cur.fetchone()
-            if row is None or row[4] not in DISPUTABLE:
+            if row is None or row[4] not in DISPUTABLE or (row[0], row[1]) not in can_dispute:
                 return DisputeResult.NOT_ALLOWED
-            bank, question_id, topic, typed, _, answered_at, streak_before, latest = row
+            bank, question_id, topic, typed, _, round_token, streak_before, settled_after = row
             async with db.execute(
                 "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
@@ -184,14 +193,21 @@ class Repository:
             ) as cur:
                 if cur.rowcount == 0:
                     return DisputeResult.ALREADY
-            # Only the latest answer's streak can be restored: later answers built on it.
-            restore = latest == answer_id and streak_before is not None
+            # The streak this answer broke comes back if every answer since was right
+            # (the current streak then counts exactly those): before + this one + since.
             await db.execute(
                 "UPDATE users SET correct = correct + 1,"
-                " streak = CASE WHEN :restore THEN :before + 1 ELSE streak END,"
-                " best_streak = MAX(best_streak, CASE WHEN :restore THEN :before + 1 ELSE 0 END)"
+                " streak = CASE WHEN :restore AND streak = :since"
+                "  THEN :before + 1 + streak ELSE streak END,"
+                " best_streak = MAX(best_streak, CASE WHEN :restore AND streak = :since"
+                "  THEN :before + 1 + streak ELSE 0 END)"
                 " WHERE id = :user",
-                {"restore": int(restore), "before": streak_before or 0, "user": user_id},
+                {
+                    "restore": int(streak_before is not None),
+                    "before": streak_before or 0,
+                    "since": settled_after,
+                    "user": user_id,
+                },
             )
             await db.execute(
                 "UPDATE topic_stats SET correct = correct + 1 WHERE user_id = ? AND topic = ?",
@@ -199,8 +215,8 @@ class Repository:
             )
             # If it was part of the round still being played, the round's score counts it too.
             await db.execute(
-                "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND started_at <= ?",
-                (user_id, answered_at),
+                "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND token = ?",
+                (user_id, round_token),
             )
         return DisputeResult.RECORDED
 
@@ -219,8 +235,8 @@ class Repository:
         # streak_before comes from the users row in the same statement: no extra round trip.
         async with db.execute(
             "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
-            " answered_at, streak_before)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT streak FROM users WHERE id = ?))",
+            " answered_at, round_token, streak_before)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT streak FROM users WHERE id = ?))",
             (
                 record.user_id,
                 record.chat_id,
@@ -230,6 +246,7 @@ class Repository:
                 record.typed,
                 record.verdict,
                 _iso(record.answered_at),
+                record.round_token,
                 record.user_id,
             ),
         ) as cur:
@@ -241,7 +258,7 @@ class Repository:
         async with self._transaction(write=False) as db:
             async with db.execute(
                 "SELECT answered, correct, streak, best_streak,"
-                " (SELECT COUNT(*) FROM disputes WHERE user_id = :user)"
+                " (SELECT COUNT(*) FROM disputes WHERE user_id = :user AND status = 'open')"
                 " FROM users WHERE id = :user",
                 {"user": user_id},
             ) as cur:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,27 +110,71 @@ async def test_two_processes_opening_a_new_database_at_once_both_succeed(tmp_pat
             await second.close()
 
 
+TEXT = frozenset({("khrushchev", "q1")})  # the questions whose answers may be disputed
+
+
+async def _play(
+    repo: Repository, user: int, token: str, outcomes: list[Outcome], *, size: int = 9
+) -> list[int]:
+    """Save a round of `size` for `user` and answer it with `outcomes`; the answer ids."""
+    rnd = Round(user, user, token, tuple(f"k:{i}" for i in range(size)), NOW)
+    await repo.save_round(rnd)
+    ids = []
+    for outcome in outcomes:
+        rnd = rnd.advance(outcome)
+        record = replace(_record(user, outcome), round_token=token)
+        ids.append((await repo.record_answer(record, accepted=outcome.accepted, rnd=rnd)).answer_id)
+    return ids
+
+
 async def test_a_dispute_rescores_the_answer_once_and_restores_the_streak(
     db: aiosqlite.Connection,
 ) -> None:
     repo = Repository(db)
     await repo.ensure_user(4, "Di", now=NOW)
     await repo.ensure_user(5, "Ed", now=NOW)
-    rnd = Round(4, 4, "tok456", ("k:a", "k:b", "k:c", "k:d"), NOW)
-    await repo.save_round(rnd)
-    ids = []
-    for outcome in (Outcome.CORRECT, Outcome.CORRECT, Outcome.WRONG):
-        rnd = rnd.advance(outcome)
-        saved = await repo.record_answer(_record(4, outcome), accepted=outcome.accepted, rnd=rnd)
-        ids.append(saved.answer_id)
-    assert await repo.dispute(ids[0], 4, now=NOW) is DisputeResult.NOT_ALLOWED  # was right
-    assert await repo.dispute(ids[2], 5, now=NOW) is DisputeResult.NOT_ALLOWED  # not Ed's
-    assert await repo.dispute(ids[2], 4, now=NOW) is DisputeResult.RECORDED
-    assert await repo.dispute(ids[2], 4, now=NOW) is DisputeResult.ALREADY
+    c, w = Outcome.CORRECT, Outcome.WRONG
+    ids = await _play(repo, 4, "tok456", [c, c, w])
+
+    async def dispute(answer: int, user: int = 4, allowed: frozenset = TEXT) -> DisputeResult:
+        return await repo.dispute(answer, user, now=NOW, can_dispute=allowed)
+
+    assert await dispute(ids[0]) is DisputeResult.NOT_ALLOWED  # it was right
+    assert await dispute(ids[2], user=5) is DisputeResult.NOT_ALLOWED  # not Ed's answer
+    assert await dispute(ids[2], allowed=frozenset()) is DisputeResult.NOT_ALLOWED  # a choice
+    assert await dispute(ids[2]) is DisputeResult.RECORDED
+    assert await dispute(ids[2]) is DisputeResult.ALREADY
     stats = await repo.stats(4)
     assert (stats.correct, stats.streak, stats.best_streak, stats.disputed) == (3, 3, 3, 1)
     assert stats.topics[0].correct == 3
     assert (await repo.load_round(4)).correct == 3  # the running round counts it too
-    [dispute] = await repo.disputes()
-    assert (dispute.question_id, dispute.typed, dispute.user_id) == ("q1", "typed", 4)
+    [dispute_row] = await repo.disputes()
+    assert (dispute_row.question_id, dispute_row.typed, dispute_row.user_id) == ("q1", "typed", 4)
     assert [a.verdict for a in await repo.answers(4)][-1] == "wrong"  # the log is unchanged
+
+
+async def test_disputing_an_older_answer_mends_the_streak_only_if_nothing_broke_it_since(
+    db: aiosqlite.Connection,
+) -> None:
+    repo = Repository(db)
+    c, w = Outcome.CORRECT, Outcome.WRONG
+    for user in (6, 7):
+        await repo.ensure_user(user, "U", now=NOW)
+    mended = await _play(repo, 6, "tok666", [c, c, w, c, c])
+    await repo.dispute(mended[2], 6, now=NOW, can_dispute=TEXT)
+    stats = await repo.stats(6)
+    assert (stats.streak, stats.best_streak) == (5, 5)
+    broken = await _play(repo, 7, "tok777", [c, w, c, w, c])
+    await repo.dispute(broken[1], 7, now=NOW, can_dispute=TEXT)
+    stats = await repo.stats(7)
+    assert (stats.correct, stats.streak, stats.best_streak) == (4, 1, 1)  # the later miss stands
+
+
+async def test_a_dispute_scores_its_own_round_and_no_later_one(db: aiosqlite.Connection) -> None:
+    repo = Repository(db)
+    await repo.ensure_user(8, "Fi", now=NOW)
+    first = await _play(repo, 8, "first1", [Outcome.WRONG], size=1)  # round over
+    await _play(repo, 8, "secnd2", [], size=3)  # a new round, same second, nothing answered
+    await repo.dispute(first[0], 8, now=NOW, can_dispute=TEXT)
+    later = await repo.load_round(8)
+    assert (later.token, later.correct, later.answered) == ("secnd2", 0, 0)

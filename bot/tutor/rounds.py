@@ -79,6 +79,7 @@ class AnswerRecord:
     typed: str
     verdict: str
     answered_at: datetime
+    round_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,10 @@ class Tutor:
         self._store = store
         self.library = library
         self._known = known_terms(library.questions)
+        # Only typed answers can be argued with: a tapped option was plainly right or wrong.
+        self._disputable = frozenset(
+            (q.bank, q.id) for q in library.questions if q.kind is Kind.TEXT
+        )
         self._rng = rng
         self._rounds: dict[int, Round | object] = {}
 
@@ -207,7 +211,7 @@ class Tutor:
 
     async def dispute(self, user_id: int, answer_id: int, *, at: datetime) -> DisputeResult:
         """ "I was right": re-score one of the student's own answers and flag it for review."""
-        result = await self._store.dispute(answer_id, user_id, now=at)
+        result = await self._store.dispute(answer_id, user_id, now=at, can_dispute=self._disputable)
         if result is DisputeResult.RECORDED:
             self._rounds.pop(user_id, None)  # the round's score may have changed: reload it
         return result
@@ -265,6 +269,7 @@ class Tutor:
             typed,
             outcome.value,
             at,
+            rnd.token,
         )
 
     @staticmethod

@@ -6,6 +6,7 @@ domain knows only this protocol.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Protocol
 
@@ -47,8 +48,16 @@ class TutorStore(Protocol):
         """Log a settled answer, update stats and streak, and save the round's progress."""
         ...
 
-    async def dispute(self, answer_id: int, user_id: int, *, now: datetime) -> DisputeResult:
-        """Record "I was right" on the user's own answer and re-score it as correct."""
+    async def dispute(
+        self,
+        answer_id: int,
+        user_id: int,
+        *,
+        now: datetime,
+        can_dispute: AbstractSet[tuple[str, str]],
+    ) -> DisputeResult:
+        """Record "I was right" on the user's own private-practice answer to a question in
+        `can_dispute` (bank, id), and re-score it as correct."""
         ...
 
     async def stats(self, user_id: int) -> Stats:
