@@ -17,6 +17,7 @@ from bot.logs import RedactingFormatter
 from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
 from bot.tutor.rounds import Round
 from bot.tutor.selection import pick_round
+from quizbank.lint import lint
 from quizbank.loader import builtin_paths, load_bank, load_library
 from tests.fakeapi import TOKEN
 from tests.support import DRILL_BANK
@@ -44,7 +45,7 @@ def test_the_builtin_bank_loads_cleanly_with_enough_questions() -> None:
     assert len(questions) >= 30
     assert len({q.topic for q in questions}) >= 10
     assert all(q.source and q.explanation for q in questions)
-    assert {q.kind.value for q in questions} == {"text", "choice", "truefalse"}
+    assert {q.kind.value for q in questions} == {"text", "choice", "truefalse", "points"}
 
 
 def test_a_broken_extra_bank_is_skipped_and_the_others_still_load(tmp_path: Path) -> None:
@@ -240,3 +241,16 @@ def test_a_points_question_needs_marks_and_a_mark_scheme(tmp_path: Path) -> None
     assert "a points question needs 'points': 2 to 8 mark-scheme points" in messages
     assert "a points question needs 'marks': what it is worth, 1 to 20" in messages
     assert len(messages) == 2  # p2 is fine
+
+
+def test_every_topic_of_the_builtin_bank_has_at_least_ten_questions() -> None:
+    library, _ = load_library(builtin_paths())
+    [bank] = library.banks
+    counts = {t.id: sum(q.topic == t.id for q in bank.questions) for t in bank.topics}
+    assert len(bank.questions) >= 250, len(bank.questions)
+    assert {t: n for t, n in counts.items() if n < 10} == {}
+
+
+def test_the_builtin_bank_answers_are_not_confusable() -> None:
+    [bank] = load_library(builtin_paths())[0].banks
+    assert [str(p) for p in lint(bank)] == []
