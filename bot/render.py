@@ -180,11 +180,12 @@ def _self_mark_rows(rnd: Round) -> tuple[tuple[Button, ...], ...]:
 def _feedback(turn: Turn) -> str:
     verdict, q = turn.verdict, turn.question
     if q.kind is Kind.POINTS:
+        # The same marks as every other answer, so ✅ 🟡 ❌ mean one thing throughout.
         return {
-            Outcome.CORRECT: "📝 You marked it: all the points. Well done!",
-            Outcome.PARTIAL: "📝 You marked it: some of the points. Worth another look later.",
-            Outcome.WRONG: "📝 You marked it: not yet. Read the mark scheme again.",
-            Outcome.SKIPPED: "⏭ Skipped.",
+            Outcome.CORRECT: "✅ All the points, by your own marking. Well done!",
+            Outcome.PARTIAL: "🟡 Some of the points, by your own marking. Worth another look.",
+            Outcome.WRONG: "❌ Not yet, by your own marking. Read the mark scheme again.",
+            Outcome.SKIPPED: "⏭ Skipped. The mark scheme is worth a read next time.",
         }[verdict.outcome]
     answer = f"<b>{escape(verdict.canonical)}</b>"
     picked = f"You chose {escape(turn.chosen)}. " if turn.chosen else ""

@@ -126,6 +126,17 @@ class Student:
         """Type a message; return the bot's reply as the student sees it (markup stripped)."""
         return seen(await self.send(self.message(text)))
 
+    async def answer(self, text: str, *, right: bool = True) -> str:
+        """Answer the question a bot message shows, rightly or wrongly, whatever its type.
+
+        A mark-scheme question takes two replies: the answer, then the student's own mark.
+        """
+        q = question_in(text)
+        if q.kind is Kind.POINTS:
+            await self.say(" ".join(point.keywords[0] for point in q.points))
+            return await self.say("all" if right else "none")
+        return await self.say(right_answer(q) if right else wrong_answer(q))
+
     async def reach(self, question_id: str) -> str:
         """Start a drill round and skip until `question_id` is asked; return that message."""
         text = await self.say("/quiz drill")
