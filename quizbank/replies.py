@@ -48,12 +48,16 @@ def choice_index(
         if text in _FALSE:
             return 1
         return None
+    words = tokens(typed)
+    options = [tokens(c) for c in choices]
+    # An option's own text comes first: with options 2, 3, 4, 5, typing "3" means 3.
+    exact = [i for i, option in enumerate(options) if option == words]
+    if len(exact) == 1:
+        return exact[0]
     if len(text) == 1 and text in _LETTERS[: len(choices)]:
         return shown[_LETTERS.index(text)]
     if text.isdigit() and 1 <= int(text) <= len(choices):
         return shown[int(text) - 1]
-    words = tokens(typed)
-    options = [tokens(c) for c in choices]
     for accept in (
         lambda m: m is not None and m.rank == (0, 0, 0),  # the option, exactly
         lambda m: m is not None and not m.near and len(m.leftover) <= 1,  # with a typo

@@ -84,9 +84,7 @@ async def _002_disputes(conn: aiosqlite.Connection) -> None:
     )
     await conn.execute("CREATE INDEX disputes_by_question ON disputes(bank, question_id)")
     await conn.execute("CREATE INDEX disputes_by_user ON disputes(user_id)")
-    # The answer streak just before each answer, so a dispute can restore it exactly,
-    # and the round it was given in, so a dispute can find that round and no other.
-    await conn.execute("ALTER TABLE answers ADD COLUMN streak_before INTEGER")
+    # The round each answer was given in, so a dispute re-scores that round and no other.
     await conn.execute("ALTER TABLE answers ADD COLUMN round_token TEXT")
 
 

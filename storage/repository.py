@@ -176,16 +176,14 @@ class Repository:
         """
         async with self._transaction() as db:
             async with db.execute(
-                "SELECT bank, question_id, topic, typed, verdict, round_token, streak_before,"
-                " (SELECT COUNT(*) FROM answers later WHERE later.user_id = :user"
-                "  AND later.id > :answer AND later.verdict != 'almost')"
-                " FROM answers WHERE id = :answer AND user_id = :user AND chat_id = :user",
+                "SELECT bank, question_id, topic, typed, verdict, round_token FROM answers"
+                " WHERE id = :answer AND user_id = :user AND chat_id = :user",
                 {"answer": answer_id, "user": user_id},
             ) as cur:
                 row = await cur.fetchone()
             if row is None or row[4] not in DISPUTABLE or (row[0], row[1]) not in can_dispute:
                 return DisputeResult.NOT_ALLOWED
-            bank, question_id, topic, typed, _, round_token, streak_before, settled_after = row
+            bank, question_id, topic, typed, _, round_token = row
             async with db.execute(
                 "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
@@ -193,21 +191,11 @@ class Repository:
             ) as cur:
                 if cur.rowcount == 0:
                     return DisputeResult.ALREADY
-            # The streak this answer broke comes back if every answer since was right
-            # (the current streak then counts exactly those): before + this one + since.
+            streak, best = await self._streaks_from_log(db, user_id)
             await db.execute(
-                "UPDATE users SET correct = correct + 1,"
-                " streak = CASE WHEN :restore AND streak = :since"
-                "  THEN :before + 1 + streak ELSE streak END,"
-                " best_streak = MAX(best_streak, CASE WHEN :restore AND streak = :since"
-                "  THEN :before + 1 + streak ELSE 0 END)"
-                " WHERE id = :user",
-                {
-                    "restore": int(streak_before is not None),
-                    "before": streak_before or 0,
-                    "since": settled_after,
-                    "user": user_id,
-                },
+                "UPDATE users SET correct = correct + 1, streak = ?,"
+                " best_streak = MAX(best_streak, ?) WHERE id = ?",
+                (streak, best, user_id),
             )
             await db.execute(
                 "UPDATE topic_stats SET correct = correct + 1 WHERE user_id = ? AND topic = ?",
@@ -219,6 +207,25 @@ class Repository:
                 (user_id, round_token),
             )
         return DisputeResult.RECORDED
+
+    @staticmethod
+    async def _streaks_from_log(db: aiosqlite.Connection, user_id: int) -> tuple[int, int]:
+        """(current, best) answer streak replayed from the log, disputed answers as right.
+
+        Only a dispute needs this, and disputes are rare; replaying keeps the result the same
+        whichever of several misses is disputed first.
+        """
+        async with db.execute(
+            "SELECT a.verdict IN ('correct', 'typo') OR d.id IS NOT NULL FROM answers a"
+            " LEFT JOIN disputes d ON d.answer_id = a.id"
+            " WHERE a.user_id = ? AND a.verdict != 'almost' ORDER BY a.id",
+            (user_id,),
+        ) as cur:
+            streak = best = 0
+            async for (right,) in cur:
+                streak = streak + 1 if right else 0
+                best = max(best, streak)
+        return streak, best
 
     async def disputes(self, *, status: str = "open") -> list[Dispute]:
         """Disputes with this status, grouped by question, oldest first."""
@@ -232,11 +239,9 @@ class Repository:
 
     @staticmethod
     async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> int:
-        # streak_before comes from the users row in the same statement: no extra round trip.
         async with db.execute(
             "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
-            " answered_at, round_token, streak_before)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT streak FROM users WHERE id = ?))",
+            " answered_at, round_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.user_id,
                 record.chat_id,
@@ -247,7 +252,6 @@ class Repository:
                 record.verdict,
                 _iso(record.answered_at),
                 record.round_token,
-                record.user_id,
             ),
         ) as cur:
             assert cur.lastrowid is not None

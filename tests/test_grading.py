@@ -185,3 +185,10 @@ def test_points_made_ticks_the_mark_scheme_points_an_answer_mentions() -> None:
     assert points_made(question, "the cult of personalty and terror") == (True, True)
     assert points_made(question, "the cult") == (False, False)  # half a keyword phrase
     assert points_made(question, "") == (False, False)
+
+
+def test_a_typed_number_picks_the_option_with_that_value_before_its_position() -> None:
+    question = q("3", kind=Kind.CHOICE, choices=("2", "3", "4", "5"))
+    shown = (1, 2, 3, 0)  # shown as A) 3, B) 4, C) 5, D) 2
+    assert question.choices[choice_index(question, "3", order=shown)] == "3"
+    assert question.choices[choice_index(question, "b", order=shown)] == "4"

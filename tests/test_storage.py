@@ -167,7 +167,8 @@ async def test_disputing_an_older_answer_mends_the_streak_only_if_nothing_broke_
     broken = await _play(repo, 7, "tok777", [c, w, c, w, c])
     await repo.dispute(broken[1], 7, now=NOW, can_dispute=TEXT)
     stats = await repo.stats(7)
-    assert (stats.correct, stats.streak, stats.best_streak) == (4, 1, 1)  # the later miss stands
+    # The later miss still breaks the streak; the first three answers now make a best of 3.
+    assert (stats.correct, stats.streak, stats.best_streak) == (4, 1, 3)
 
 
 async def test_a_dispute_scores_its_own_round_and_no_later_one(db: aiosqlite.Connection) -> None:
@@ -178,3 +179,20 @@ async def test_a_dispute_scores_its_own_round_and_no_later_one(db: aiosqlite.Con
     await repo.dispute(first[0], 8, now=NOW, can_dispute=TEXT)
     later = await repo.load_round(8)
     assert (later.token, later.correct, later.answered) == ("secnd2", 0, 0)
+
+
+async def test_the_streak_is_the_same_whichever_miss_is_disputed_first(
+    db: aiosqlite.Connection,
+) -> None:
+    repo = Repository(db)
+    c, w = Outcome.CORRECT, Outcome.WRONG
+    results = []
+    for user, order in ((9, (0, 1)), (10, (1, 0))):
+        await repo.ensure_user(user, "U", now=NOW)
+        ids = await _play(repo, user, f"tok{user:03d}", [c] * 5 + [w, w, c])
+        misses = ids[5:7]
+        for index in order:
+            await repo.dispute(misses[index], user, now=NOW, can_dispute=TEXT)
+        stats = await repo.stats(user)
+        results.append((stats.streak, stats.best_streak))
+    assert results == [(8, 8), (8, 8)]
