@@ -17,21 +17,12 @@ from bot.logs import WithoutTraceback
 from bot.services import AppServices
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
-from quizbank.loader import builtin_paths, expand_paths, load_library
-from quizbank.model import Library
+from quizbank.loader import load_banks
 from storage.db import connect
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 QuizApp = Application[Any, Any, Any, Any, AppServices, Any]
-
-
-def load_banks(settings: Settings) -> Library:
-    """The built-in bank plus QUIZBOT_BANKS; a broken extra bank is logged and skipped."""
-    library, problems = load_library([*builtin_paths(), *expand_paths(settings.bank_paths)])
-    for problem in problems:
-        log.warning("bank problem: %s", problem)
-    return library
 
 
 def build_application(
@@ -67,9 +58,10 @@ async def _post_init(app: QuizApp) -> None:
     """Open and migrate the database, load the banks, register the command menu."""
     services = app.bot_data
     services.db = await connect(services.settings.db_path)
-    services.tutor = Tutor(
-        store=Repository(services.db), library=load_banks(services.settings), rng=services.rng
-    )
+    library, problems = load_banks(services.settings.bank_paths)
+    for problem in problems:
+        log.warning("bank problem: %s", problem)  # a broken extra bank never stops the bot
+    services.tutor = Tutor(store=Repository(services.db), library=library, rng=services.rng)
     try:
         await app.bot.set_my_commands(list(COMMANDS))
     except TelegramError as exc:

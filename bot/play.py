@@ -6,11 +6,12 @@ import random
 import sys
 from typing import TextIO
 
-from bot import render
+from bot import callbacks, render
 from bot.config import Settings
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
 from bot.tutor.service import Tutor
+from quizbank.loader import load_banks
 from quizbank.model import Library
 from storage.db import connect
 from storage.repository import Repository
@@ -26,7 +27,12 @@ GREETING = (
 def plain(reply: render.Reply) -> str:
     """A reply as terminal text, with option buttons shown as lettered lines."""
     lines = [render.html_to_plain(reply.text)]
-    lines.extend(f"   {b.label}" for row in reply.buttons for b in row if b.data.startswith("a:"))
+    lines.extend(
+        f"   {b.label}"
+        for row in reply.buttons
+        for b in row
+        if isinstance(callbacks.unpack(b.data), callbacks.Choose)
+    )
     return "\n".join(lines)
 
 
@@ -110,9 +116,9 @@ async def play(
     rng: random.Random | None = None,
 ) -> int:
     """Play in the terminal until /quit or end of input; exit status 2 for bad arguments."""
-    from bot.app import load_banks  # late import: `quizbot bank check` stays free of PTB
-
-    library = load_banks(settings)
+    library, problems = load_banks(settings.bank_paths)
+    for problem in problems:
+        print(f"bank problem: {problem}", file=sys.stderr)
     conn = await connect(settings.db_path)
     try:
         tutor = Tutor(store=Repository(conn), library=library, rng=rng or random.Random())

@@ -14,6 +14,8 @@ from html import escape, unescape
 from bot import callbacks
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
+    MAX_ANSWER_CHARS,
+    MAX_POINTS_ANSWER_CHARS,
     MAX_ROUND,
     MIN_ROUND,
     DisputeResult,
@@ -252,8 +254,8 @@ def answer_result(library: Library, result: Turn | Retry | Unreadable | SelfChec
             return Reply("Keep it short: just the name, term or date, please (or /skip).")
         case Unreadable(reason="empty"):
             return Reply("I couldn't find an answer in that. Type a name, term or date, or /skip.")
-        case Unreadable():
-            return too_long()
+        case Unreadable(question=q):
+            return too_long(q)
 
 
 def retry() -> Reply:
@@ -261,11 +263,16 @@ def retry() -> Reply:
     return Reply("🤏 So close! Check the spelling and try once more (or /skip).")
 
 
-def too_long() -> Reply:
-    """An answer far longer than any short answer."""
+def too_long(q: Question) -> Reply:
+    """An answer longer than this kind of question takes."""
+    if q.kind is Kind.POINTS:
+        return Reply(
+            f"That's longer than I can take: keep an exam answer under "
+            f"{MAX_POINTS_ANSWER_CHARS} characters. Try again, or /skip."
+        )
     return Reply(
-        "That's a long answer! I grade short replies (up to 200 characters): a name, "
-        "term or date. Try again, or /skip."
+        f"That's a long answer! I grade short replies (up to {MAX_ANSWER_CHARS} characters): "
+        "a name, term or date. Try again, or /skip."
     )
 
 

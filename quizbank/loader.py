@@ -398,3 +398,8 @@ def load_library(
             continue
         banks.append(result.bank)
     return Library(tuple(banks)), problems
+
+
+def load_banks(extra: Sequence[str | Path]) -> tuple[Library, list[Problem]]:
+    """The built-in banks plus `extra` files and folders; broken banks are reported, skipped."""
+    return load_library([*builtin_paths(), *expand_paths(extra)])
