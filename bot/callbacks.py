@@ -110,10 +110,7 @@ def pack_start(size: int | None, topic: str | None) -> str:
     return payload
 
 
-def unpack_start(payload: str) -> tuple[int | None, str | None] | None:
-    """(size, topic) from a payload `pack_start` made, or None for anything else."""
+def unpack_start(payload: str) -> list[str] | None:
+    """The /quiz words (count, topic) a payload `pack_start` made carries, or None."""
     match = _START.match(payload) if len(payload) <= MAX_BYTES else None
-    if match is None:
-        return None
-    size, topic = match.groups()
-    return (int(size) if size else None), topic
+    return None if match is None else [part for part in match.groups() if part]

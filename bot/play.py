@@ -9,7 +9,7 @@ from typing import TextIO
 from bot import callbacks, render
 from bot.config import Settings
 from bot.tutor.clock import Clock, SystemClock
-from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
+from bot.tutor.requests import RoundRequest, UnknownTopic, parse_round_request
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
 from quizbank.model import Library
@@ -57,20 +57,22 @@ class _Terminal:
     async def start(self, args: list[str]) -> bool:
         """Start a round from `/quiz` arguments; False if they were not understood."""
         library = self.tutor.library
-        match parse_round_request(args, library):
-            case BadCount():
-                self.say(render.bad_count())
-            case UnknownTopic(text):
-                self.say(render.bad_quiz_args(text))
+        request = parse_round_request(args, library)
+        if not isinstance(request, RoundRequest):
+            self.say(render.round_request_error(request))
+            if isinstance(request, UnknownTopic):
                 self.say(_topics(library))
-            case RoundRequest(size, topic):
-                started = await self.tutor.start_round(
-                    TERMINAL_USER, TERMINAL_USER, at=self.clock.now(), size=size, topic=topic
-                )
-                assert started is not None  # the topic was found, so it has questions
-                self.say(render.started(library, started.round, started.question, started.replaced))
-                return True
-        return False
+            return False
+        started = await self.tutor.start_round(
+            TERMINAL_USER,
+            TERMINAL_USER,
+            at=self.clock.now(),
+            size=request.size,
+            topic=request.topic,
+        )
+        assert started is not None  # the topic was found, so it has questions
+        self.say(render.started(library, started.round, started.question, started.replaced))
+        return True
 
     async def handle(self, text: str) -> bool:
         """Act on one line; False when the player wants to quit."""

@@ -12,6 +12,7 @@ from datetime import timedelta
 from html import escape, unescape
 
 from bot import callbacks
+from bot.tutor.requests import BadCount, UnknownTopic
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
@@ -372,6 +373,13 @@ def bad_quiz_args(text: str) -> Reply:
         f"I don't know a topic called “{_quote(text)}”. Send /topics to see them, "
         f"or /quiz 5 for a round of 5 ({MIN_ROUND}–{MAX_ROUND})."
     )
+
+
+def round_request_error(request: BadCount | UnknownTopic) -> Reply:
+    """Why a /quiz request could not start a round."""
+    if isinstance(request, BadCount):
+        return bad_count()
+    return bad_quiz_args(request.text)
 
 
 def bad_count() -> Reply:

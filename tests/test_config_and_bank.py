@@ -137,9 +137,13 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
 
 
 def test_deep_link_payloads_round_trip_and_reject_forgeries() -> None:
-    for size, topic in [(None, None), (5, None), (None, "space"), (30, "foreign-policy")]:
-        payload = callbacks.pack_start(size, topic)
-        assert callbacks.unpack_start(payload) == (size, topic)
+    for size, topic, words in [
+        (None, None, []),
+        (5, None, ["5"]),
+        (None, "space", ["space"]),
+        (30, "foreign-policy", ["30", "foreign-policy"]),
+    ]:
+        assert callbacks.unpack_start(callbacks.pack_start(size, topic)) == words
     for forged in ["", "quiz_", "quiz_5_", "quiz_5_Space", "x" * 70, "quiz__space", "quiz 5"]:
         assert callbacks.unpack_start(forged) is None
 

@@ -200,8 +200,12 @@ async def test_a_group_quiz_link_opens_the_same_round_in_private(
     assert "New round: 5 questions on The space programme" in await ana.say(
         "/start " + url.split("start=")[1]
     )
+    # Another link, mid-round, shows the round in progress instead of throwing it away.
+    assert "You're in the middle of a round" in await ana.say("/start quiz")
+    await ana.say("/stop")
     assert "New round: 10 questions on all topics" in await ana.say("/start quiz")
-    assert "I don't know a topic called “x”" in await ana.say("/start quiz_99_x")
+    await ana.say("/stop")
+    assert "A round can have 1 to 30 questions" in await ana.say("/start quiz_99_x")
     assert "Hi, Ana!" in await ana.say("/start somethingelse")
 
 

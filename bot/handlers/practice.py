@@ -6,8 +6,7 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.handlers.common import Context, send, sent_at
-from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
-from bot.tutor.rounds import DEFAULT_ROUND, MAX_ROUND, MIN_ROUND
+from bot.tutor.requests import RoundRequest, parse_round_request
 
 
 def _ids(update: Update) -> tuple[int, int, str]:
@@ -17,14 +16,12 @@ def _ids(update: Update) -> tuple[int, int, str]:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet the student; a `?start=quiz` deep link starts a round straight away."""
+    """Greet the student; a `?start=quiz…` link from a group's /quiz starts that round."""
     user_id, chat_id, name = _ids(update)
     tutor = context.bot_data.tutor
     link = callbacks.unpack_start(context.args[0]) if context.args else None
-    if link is not None:  # a "Open a private quiz" link from a group's /quiz
-        size, topic = link
-        size = size if size is not None and MIN_ROUND <= size <= MAX_ROUND else DEFAULT_ROUND
-        await _start_round(update, context, size=size, topic=topic)
+    if link is not None:
+        await _begin(update, context, link, keep_running=True)
         return
     await tutor.ensure_user(user_id, name, at=sent_at(update, context))
     current = await tutor.current_question(user_id)
@@ -37,28 +34,40 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def quiz(update: Update, context: Context) -> None:
-    """/quiz, /quiz 5, /quiz <topic>, /quiz 5 <topic>."""
-    request = parse_round_request(context.args or [], context.bot_data.tutor.library)
-    match request:
-        case BadCount():
-            await send(context, _ids(update)[1], render.bad_count())
-        case UnknownTopic(text):
-            await send(context, _ids(update)[1], render.bad_quiz_args(text))
-        case RoundRequest(size, topic):
-            await _start_round(update, context, size=size, topic=topic)
+    """/quiz, /quiz 5, /quiz <topic>, /quiz 5 <topic>: typed, so it replaces a running round."""
+    await _begin(update, context, list(context.args or []), keep_running=False)
 
 
-async def _start_round(update: Update, context: Context, *, size: int, topic: str | None) -> None:
+async def _begin(update: Update, context: Context, args: list[str], *, keep_running: bool) -> None:
+    """Start a round from /quiz-style words; links and buttons keep a round in progress.
+
+    An old button or link must not silently throw away the round being played; typing
+    /quiz is the explicit way to start over.
+    """
     user_id, chat_id, name = _ids(update)
     tutor = context.bot_data.tutor
-    result = await tutor.start_round(
-        user_id, chat_id, at=sent_at(update, context), first_name=name, size=size, topic=topic
-    )
-    if result is None:
-        await send(context, chat_id, render.bad_quiz_args(topic or ""))
+    current = await tutor.current_question(user_id) if keep_running else None
+    if current is not None:
+        await send(context, chat_id, render.in_progress(tutor.library, *current))
         return
-    reply = render.started(tutor.library, result.round, result.question, result.replaced)
-    await send(context, chat_id, reply)
+    request = parse_round_request(args, tutor.library)
+    if not isinstance(request, RoundRequest):
+        await send(context, chat_id, render.round_request_error(request))
+        return
+    result = await tutor.start_round(
+        user_id,
+        chat_id,
+        at=sent_at(update, context),
+        first_name=name,
+        size=request.size,
+        topic=request.topic,
+    )
+    assert result is not None  # a topic the parser found has questions
+    await send(
+        context,
+        chat_id,
+        render.started(tutor.library, result.round, result.question, result.replaced),
+    )
 
 
 async def topics(update: Update, context: Context) -> None:
@@ -130,14 +139,7 @@ async def button(update: Update, context: Context) -> None:
             await send(context, chat.id, render.topics(context.bot_data.tutor.library))
         case callbacks.StartQuiz(topic):
             await query.answer()
-            tutor = context.bot_data.tutor
-            current = await tutor.current_question(user.id)
-            if current is not None:
-                # An old Start button must not silently throw away the round being played;
-                # typing /quiz is the explicit way to start over.
-                await send(context, chat.id, render.in_progress(tutor.library, *current))
-                return
-            await _start_round(update, context, size=DEFAULT_ROUND, topic=topic)
+            await _begin(update, context, [topic] if topic else [], keep_running=True)
         case callbacks.SelfMark(token, position, level):
             tutor = context.bot_data.tutor
             now = context.bot_data.clock.now()

@@ -9,7 +9,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import callbacks, render
 from bot.handlers.common import Context, send
-from bot.tutor.requests import BadCount, RoundRequest, UnknownTopic, parse_round_request
+from bot.tutor.requests import RoundRequest, parse_round_request
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,12 @@ async def group_quiz(update: Update, context: Context) -> None:
     """/quiz in a group: a link that opens the same round in a private chat."""
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
-    match parse_round_request(context.args or [], context.bot_data.tutor.library):
-        case BadCount():
-            await send(context, chat_id, render.bad_count())
-        case UnknownTopic(text):
-            await send(context, chat_id, render.bad_quiz_args(text))
-        case RoundRequest(size, topic):
-            payload = callbacks.pack_start(size if context.args else None, topic)
-            await send(context, chat_id, render.group_quiz(context.bot.username, payload))
+    request = parse_round_request(context.args or [], context.bot_data.tutor.library)
+    if not isinstance(request, RoundRequest):
+        await send(context, chat_id, render.round_request_error(request))
+        return
+    payload = callbacks.pack_start(request.size if context.args else None, request.topic)
+    await send(context, chat_id, render.group_quiz(context.bot.username, payload))
 
 
 async def poll_answer(update: Update, context: Context) -> None:
