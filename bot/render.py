@@ -219,8 +219,7 @@ def turn(library: Library, result: Turn) -> Reply:
 
 def _dispute_row(result: Turn) -> tuple[tuple[Button, ...], ...]:
     """An "I was right" button under a typed answer marked wrong or partial."""
-    disputable = result.verdict.outcome in (Outcome.WRONG, Outcome.PARTIAL)
-    if not disputable or result.question.kind is not Kind.TEXT or result.answer_id is None:
+    if not result.disputable or result.answer_id is None:
         return ()
     data = callbacks.pack(callbacks.Dispute(result.answer_id))
     return ((Button("🙋 I was right (last answer)", data),),)

@@ -22,7 +22,6 @@ from quizbank.known import NOTHING_KNOWN, Known, known_terms
 from quizbank.matching import allowance, best_match, key, number_kind, variants
 from quizbank.model import Kind, Question
 from quizbank.normalise import fold, tokens
-from quizbank.replies import choice_index
 
 __all__ = ["Known", "Outcome", "Verdict", "allowance", "grade", "known_terms"]
 
@@ -57,6 +56,7 @@ class Outcome(enum.StrEnum):
     ALMOST = "almost"  # one edit beyond the allowance: not accepted, one retry
     PARTIAL = "partial"  # some parts of a multi-part answer
     WORDY = "wordy"  # the answer is there among too many words: not graded, ask again
+    EMPTY = "empty"  # no words at all ("?", an emoji): not an attempt, not graded
     WRONG = "wrong"
     SKIPPED = "skipped"
 
@@ -91,6 +91,7 @@ class _Accepted:
     kinds: frozenset[str]  # kinds of number in the answer: year, ordinal, count
     numeric_only: bool  # the answer is just a number ("1956")
     units: frozenset[str]  # time units the question speaks of ("months")
+    rejected: frozenset[str]  # keys of every way to write a reject entry
 
 
 @lru_cache(maxsize=4096)
@@ -104,6 +105,7 @@ def _accepted(question: Question) -> _Accepted:
         own=frozenset(key(v) for v in (*whole, *parts)),
         words=words,
         context=words | {fold(w) for w in said},
+        rejected=frozenset(key(v) for r in question.reject for v in variants(r)),
         kinds=frozenset(k for w in words if (k := number_kind(w)) is not None),
         numeric_only=bool(whole) and all(number_kind(w) for v in whole for w in v),
         units=frozenset(
@@ -131,17 +133,13 @@ def grade(
     words (beyond the answer, and beyond words the question itself uses) a reply may carry.
     """
     canonical = question.canonical
-    if question.kind is Kind.POINTS:
-        raise ValueError("points questions are marked by the student: use points_made()")
     if question.kind is not Kind.TEXT:
-        # Letters are read in bank order here; the tutor passes the shown order itself.
-        index = choice_index(question, typed)
-        ok = index is not None and question.choices[index] == canonical
-        return Verdict(Outcome.CORRECT if ok else Outcome.WRONG, canonical)
+        # Options are read by replies.choice_index; mark schemes by the student.
+        raise ValueError(f"grade() marks typed answers, not {question.kind} questions")
     words = tokens(typed)
-    wrong = Verdict(Outcome.WRONG, canonical)
     if not words:
-        return wrong
+        return Verdict(Outcome.EMPTY, canonical)
+    wrong = Verdict(Outcome.WRONG, canonical)
     accepted = _accepted(question)
     typed_key = key(words)
     if typed_key in accepted.whole:
@@ -152,7 +150,7 @@ def grade(
         return wrong
     if typed_key in known and typed_key not in accepted.own:
         return wrong  # exactly some other thing the banks know: Bulgaria is not Bulganin
-    if question.reject and typed_key in {key(v) for r in question.reject for v in variants(r)}:
+    if typed_key in accepted.rejected:
         return wrong
     words = _without_asides(words, accepted)
     exact_only = {
@@ -222,16 +220,12 @@ def _without_asides(words: Sequence[str], accepted: _Accepted) -> list[str]:
 
 def _negates_answer(words: Sequence[str], accepted: _Accepted) -> bool:
     """ "not Khrushchev" denies the answer; "Kirov, not Lenin" only contrasts it."""
-    for i, word in enumerate(words):
-        if word in _NEGATIONS and fold(word) not in accepted.words:
-            for after in words[i + 1 : i + 3]:
-                folded = fold(after)
-                if any(
-                    OSA.distance(folded, w, score_cutoff=allowance(w)) <= allowance(w)
-                    for w in accepted.words
-                ):
-                    return True
-    return False
+    return any(
+        word in _NEGATIONS
+        and fold(word) not in accepted.words
+        and any(_like_answer(after, accepted) for after in words[i + 1 : i + 3])
+        for i, word in enumerate(words)
+    )
 
 
 def _spare_words(

@@ -10,17 +10,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from quizbank.grading import Outcome, grade
+from quizbank.matching import key
 from quizbank.model import Bank, Kind, Question
-from quizbank.normalise import fold, tokens
+from quizbank.normalise import tokens
 from quizbank.yamlfile import Problem
 
 # Two answers further apart than this, as whole strings, cannot be typos of each other
 # (at most two edits in each of a few words): a cheap filter before grading pairs.
 _PREFILTER = 6
-
-
-def _key(answer: str) -> str:
-    return " ".join(fold(w) for w in tokens(answer))
 
 
 def lint(bank: Bank) -> list[Problem]:
@@ -38,12 +35,12 @@ def lint(bank: Bank) -> list[Problem]:
         for r in q.reject
         if grade(q, r).accepted
     ]
-    entries = [(_key(a), a, q) for q in text for a in q.answers]
-    keys = [key for key, _, _ in entries]
+    entries = [(key(tokens(a)), a, q) for q in text for a in q.answers]
+    keys = [phrase for phrase, _, _ in entries]
     reported: set[tuple[str, str]] = set()
-    for i, (key, answer, question) in enumerate(entries):
+    for i, (phrase, answer, question) in enumerate(entries):
         for _, distance, j in process.extract(
-            key, keys, scorer=OSA.distance, score_cutoff=_PREFILTER, limit=None
+            phrase, keys, scorer=OSA.distance, score_cutoff=_PREFILTER, limit=None
         ):
             _, other_answer, other = entries[j]
             pair = tuple(sorted((question.id, other.id)))

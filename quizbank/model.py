@@ -120,10 +120,6 @@ class Library:
         """The question with this bank-qualified key, or None if no bank has it any more."""
         return self._by_key.get(key)
 
-    def topic(self, topic_id: str) -> Topic | None:
-        """The topic with this id, or None."""
-        return self._topics.get(topic_id)
-
     def topic_name(self, topic_id: str) -> str:
         """A readable topic name, falling back to the id."""
         topic = self._topics.get(topic_id)

@@ -91,8 +91,8 @@ class Recorded:
     best_streak: int
 
 
-# Verdicts a student may dispute with "I was right".
-DISPUTABLE = frozenset({"wrong", "partial"})
+# Verdicts a student may dispute with "I was right" (as stored in the answer log).
+DISPUTABLE = frozenset({Outcome.WRONG.value, Outcome.PARTIAL.value})
 
 
 class DisputeResult(enum.Enum):
@@ -138,6 +138,15 @@ class Turn:
     summary: Summary | None = None
     chosen: str | None = None  # the option a choice reply picked
     answer_id: int | None = None  # the logged answer, for "I was right"
+
+    @property
+    def disputable(self) -> bool:
+        """Whether "I was right" applies: a typed answer marked wrong or partial."""
+        return (
+            self.question.kind is Kind.TEXT
+            and self.verdict.outcome.value in DISPUTABLE
+            and self.answer_id is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)

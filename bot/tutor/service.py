@@ -122,10 +122,9 @@ class Tutor:
         limit = MAX_POINTS_ANSWER_CHARS if question.kind is Kind.POINTS else MAX_ANSWER_CHARS
         if len(typed) > limit:
             return Unreadable(question, rnd, "too_long")
-        if not tokens(typed):
-            # "?", an emoji or invisible characters: not an attempt, so not a wrong answer.
-            return Unreadable(question, rnd, "empty")
         if question.kind is Kind.POINTS:
+            if not tokens(typed):
+                return Unreadable(question, rnd, "empty")
             await self._store.set_pending(user_id, typed)
             rnd = replace(rnd, pending=typed)
             self._rounds[user_id] = rnd
@@ -136,8 +135,9 @@ class Tutor:
                 return Unreadable(question, rnd, "pick_option")
             return await self._settle_choice(rnd, question, index, typed, at)
         verdict = grade(question, typed, known=self._known)
-        if verdict.outcome is Outcome.WORDY:
-            return Unreadable(question, rnd, "wordy")
+        if verdict.outcome in (Outcome.WORDY, Outcome.EMPTY):
+            # "?", an emoji or a whole sentence is not an attempt: ask again, mark nothing.
+            return Unreadable(question, rnd, verdict.outcome.value)
         if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
             await self._store.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
             rnd = replace(rnd, retry_used=True)
