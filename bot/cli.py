@@ -1,4 +1,4 @@
-"""The `quizbot` command: run | play | bank check. Wiring only."""
+"""The `quizbot` command: run | play | bank check | bank stats | disputes. Wiring only."""
 
 from __future__ import annotations
 

@@ -242,7 +242,7 @@ def _question(
     try:
         kind = Kind(raw.get("type", "text"))
     except ValueError:
-        bad(f"unknown type {raw.get('type')!r}; use text, choice or truefalse")
+        bad(f"unknown type {raw.get('type')!r}; use text, choice, truefalse or points")
         return None
     prompt = raw.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():

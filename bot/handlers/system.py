@@ -63,8 +63,8 @@ async def group_quiz(update: Update, context: Context) -> None:
 async def poll_answer(update: Update, context: Context) -> None:
     """An answer to a quiz poll.
 
-    Only poll-mode challenges send polls, so until one is running an answer can only be
-    for a poll this bot never sent (or one from before a restart): drop it quietly.
+    The bot asks Telegram for these (the foundation requires it), but it sends no polls
+    yet, so any answer is for a poll it never sent: drop it quietly.
     """
     answer = update.poll_answer
     log.debug("answer to a poll we are not running: %s", answer.poll_id if answer else None)
