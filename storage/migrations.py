@@ -93,10 +93,31 @@ async def _003_pending_self_mark(conn: aiosqlite.Connection) -> None:
     await conn.execute("ALTER TABLE rounds ADD COLUMN pending TEXT")
 
 
+async def _004_cards(conn: aiosqlite.Connection) -> None:
+    # Spaced repetition: FSRS's state for each student and question.
+    await conn.execute(
+        """CREATE TABLE cards (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            bank TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            state INTEGER NOT NULL,      -- fsrs.State: 1 learning, 2 review, 3 relearning
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT NOT NULL,           -- UTC, ISO 8601
+            last_review TEXT,            -- UTC, ISO 8601
+            PRIMARY KEY (user_id, bank, question_id)
+        ) WITHOUT ROWID"""
+    )
+    # /review and "due today" look up one student's cards by due time.
+    await conn.execute("CREATE INDEX cards_due ON cards(user_id, due)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
     ("003_pending_self_mark", _003_pending_self_mark),
+    ("004_cards", _004_cards),
 )
 
 

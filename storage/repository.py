@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import aiosqlite
 
+from bot.tutor.memory import CardState
 from bot.tutor.rounds import (
     DISPUTABLE,
     AnswerRecord,
@@ -29,6 +31,18 @@ def _iso(moment: datetime) -> str:
 
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _card(row: Sequence[Any]) -> CardState:
+    state, step, stability, difficulty, due, last_review = row
+    return CardState(
+        state,
+        step,
+        stability,
+        difficulty,
+        _parse(due),
+        _parse(last_review) if last_review else None,
+    )
 
 
 class Repository:
@@ -133,11 +147,21 @@ class Repository:
                 "UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,)
             )
 
-    async def record_answer(self, record: AnswerRecord, *, accepted: bool, rnd: Round) -> Recorded:
-        """Log a settled answer, update stats and streak, and save the round's progress."""
+    async def record_answer(
+        self,
+        record: AnswerRecord,
+        *,
+        accepted: bool,
+        rnd: Round,
+        review: Callable[[CardState | None], CardState] | None = None,
+    ) -> Recorded:
+        """Log a settled answer, update stats and streak, review its card (when `review` is
+        given: the card's new state from its old one), and save the round's progress."""
         hit = int(accepted)
         async with self._transaction() as db:
             answer_id = await self._insert_answer(db, record)
+            if review is not None:
+                await self._review_card(db, record, review)
             async with db.execute(
                 "UPDATE users SET answered = answered + 1, correct = correct + :hit,"
                 " streak = CASE WHEN :hit THEN streak + 1 ELSE 0 END,"
@@ -236,6 +260,60 @@ class Repository:
         ) as cur:
             rows = await cur.fetchall()
         return [Dispute(r[0], r[1], r[2], r[3], _parse(r[4])) for r in rows]
+
+    @staticmethod
+    async def _review_card(
+        db: aiosqlite.Connection,
+        record: AnswerRecord,
+        review: Callable[[CardState | None], CardState],
+    ) -> None:
+        key = (record.user_id, record.bank, record.question_id)
+        async with db.execute(
+            "SELECT state, step, stability, difficulty, due, last_review FROM cards"
+            " WHERE user_id = ? AND bank = ? AND question_id = ?",
+            key,
+        ) as cur:
+            row = await cur.fetchone()
+        card = review(_card(row) if row else None)
+        await db.execute(
+            "INSERT OR REPLACE INTO cards(user_id, bank, question_id, state, step, stability,"
+            " difficulty, due, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                *key,
+                card.state,
+                card.step,
+                card.stability,
+                card.difficulty,
+                _iso(card.due),
+                _iso(card.last_review) if card.last_review else None,
+            ),
+        )
+
+    async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
+        """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
+        async with self._conn.execute(
+            "SELECT bank, question_id, state, step, stability, difficulty, due, last_review"
+            " FROM cards WHERE user_id = ? AND due <= ? ORDER BY due",
+            (user_id, _iso(now)),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(f"{r[0]}:{r[1]}", _card(r[2:])) for r in rows]
+
+    async def next_due(self, user_id: int) -> datetime | None:
+        """When the user's next card falls due, or None if they have no cards."""
+        async with self._conn.execute(
+            "SELECT MIN(due) FROM cards WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _parse(row[0]) if row and row[0] else None
+
+    async def count_due(self, user_id: int, *, before: datetime) -> int:
+        """How many of the user's cards fall due before `before`."""
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM cards WHERE user_id = ? AND due < ?", (user_id, _iso(before))
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else 0
 
     @staticmethod
     async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> int:

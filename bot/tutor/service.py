@@ -11,7 +11,9 @@ import random
 import string
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
+from bot.tutor.memory import rating_for, review
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
@@ -247,7 +249,14 @@ class Tutor:
     ) -> Turn:
         after = rnd.advance(verdict.outcome)
         record = self._record(rnd, question, typed, verdict.outcome, at)
-        saved = await self._store.record_answer(record, accepted=verdict.accepted, rnd=after)
+        # Right only after a "so close" retry is a harder recall than right first time.
+        rating = rating_for(verdict.outcome, after_retry=rnd.retry_used)
+        saved = await self._store.record_answer(
+            record,
+            accepted=verdict.accepted,
+            rnd=after,
+            review=None if rating is None else partial(review, rating=rating, at=at),
+        )
         self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
         summary = (
             self._summary(after, at, saved.streak, saved.best_streak) if after.finished else None

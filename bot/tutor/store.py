@@ -6,10 +6,12 @@ domain knows only this protocol.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Protocol
 
+from bot.tutor.memory import CardState
 from bot.tutor.rounds import AnswerRecord, DisputeResult, Recorded, Round, Stats
 
 
@@ -44,8 +46,28 @@ class TutorStore(Protocol):
         """Log a near miss that earns a retry, and spend the round's retry, together."""
         ...
 
-    async def record_answer(self, record: AnswerRecord, *, accepted: bool, rnd: Round) -> Recorded:
-        """Log a settled answer, update stats and streak, and save the round's progress."""
+    async def record_answer(
+        self,
+        record: AnswerRecord,
+        *,
+        accepted: bool,
+        rnd: Round,
+        review: Callable[[CardState | None], CardState] | None = None,
+    ) -> Recorded:
+        """Log a settled answer, update stats and streak, review its card with `review`, and
+        save the round's progress."""
+        ...
+
+    async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
+        """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
+        ...
+
+    async def next_due(self, user_id: int) -> datetime | None:
+        """When the user's next card falls due, or None if they have no cards."""
+        ...
+
+    async def count_due(self, user_id: int, *, before: datetime) -> int:
+        """How many of the user's cards fall due before `before`."""
         ...
 
     async def dispute(
