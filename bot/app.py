@@ -61,7 +61,12 @@ async def _post_init(app: QuizApp) -> None:
     library, problems = load_banks(services.settings.bank_paths)
     for problem in problems:
         log.warning("bank problem: %s", problem)  # a broken extra bank never stops the bot
-    services.tutor = Tutor(store=Repository(services.db), library=library, rng=services.rng)
+    services.tutor = Tutor(
+        store=Repository(services.db),
+        library=library,
+        rng=services.rng,
+        zone=services.settings.timezone,
+    )
     try:
         await app.bot.set_my_commands(list(COMMANDS))
     except TelegramError as exc:

@@ -123,7 +123,12 @@ async def play(
         print(f"bank problem: {problem}", file=sys.stderr)
     conn = await connect(settings.db_path)
     try:
-        tutor = Tutor(store=Repository(conn), library=library, rng=rng or random.Random())
+        tutor = Tutor(
+            store=Repository(conn),
+            library=library,
+            rng=rng or random.Random(),
+            zone=settings.timezone,
+        )
         terminal = _Terminal(tutor, clock or SystemClock(), stdout)
         terminal.say(GREETING)
         current = await tutor.current_question(TERMINAL_USER)

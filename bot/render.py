@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape, unescape
+from zoneinfo import ZoneInfo
 
 from bot import callbacks
 from bot.tutor.requests import BadCount, UnknownTopic
@@ -108,6 +109,7 @@ def help_text(*, group: bool = False) -> Reply:
         "/quiz 5 – a round of 5\n"
         "/quiz &lt;topic&gt; – questions on one topic (e.g. <code>/quiz space</code>)\n"
         "/topics – pick a topic\n"
+        "/review – the questions due for review\n"
         "/skip – skip this question\n"
         "/stop – end the round with a summary\n"
         "/stats – your streak, accuracy and weakest topics\n"
@@ -149,7 +151,13 @@ def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -
     """The first question of a new round, noting an abandoned one."""
     scope = library.topic_name(rnd.topic) if rnd.topic else "all topics"
     count = len(rnd.questions)
-    intro = f"🎯 New round: {count} question{'s' if count != 1 else ''} on {escape(scope)}."
+    plural = "s" if count != 1 else ""
+    if rnd.review:
+        intro = (
+            f"🔁 Review: {count} question{plural} due, the ones you're likeliest to forget first."
+        )
+    else:
+        intro = f"🎯 New round: {count} question{plural} on {escape(scope)}."
     if replaced is not None and replaced.answered:
         intro += f" (Your previous round ended at {replaced.correct}/{replaced.answered}.)"
     body = question(library, rnd, q)
@@ -311,7 +319,22 @@ def summary(s: Summary) -> Reply:
     return Reply(text, START_BUTTONS)
 
 
-def stats(library: Library, s: Stats) -> Reply:
+def nothing_due(next_due: datetime | None, zone: ZoneInfo) -> Reply:
+    """/review with nothing due yet."""
+    if next_due is None:
+        return Reply(
+            "Nothing to review yet: questions come back here after you answer them. "
+            "Send /quiz to start.",
+            START_BUTTONS,
+        )
+    when = next_due.astimezone(zone)
+    return Reply(
+        f"🔁 Nothing due for review right now. Next review: {when:%a %-d %b at %H:%M}.",
+        START_BUTTONS,
+    )
+
+
+def stats(library: Library, s: Stats, *, due_today: int = 0) -> Reply:
     """The /stats screen."""
     if s.answered == 0:
         return Reply("📊 No answers yet. Send /quiz to start your first round!", START_BUTTONS)
@@ -319,6 +342,7 @@ def stats(library: Library, s: Stats) -> Reply:
         "📊 <b>Your stats</b>",
         f"Answered: {s.answered} · accuracy {round(100 * s.accuracy)}%",
         f"🔥 Answer streak: {s.streak} (best {s.best_streak})",
+        f"🔁 Due for review today: {due_today}" + (" – send /review" if due_today else ""),
     ]
     if s.disputed:
         lines.append(

@@ -18,6 +18,7 @@ from bot.handlers import practice, system
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
     BotCommand("quiz", "Start a round (e.g. /quiz 5, /quiz space)"),
+    BotCommand("review", "The questions due for review"),
     BotCommand("topics", "Pick a topic"),
     BotCommand("skip", "Skip this question"),
     BotCommand("stop", "End the round with a summary"),
@@ -43,6 +44,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("help", practice.help_command, private),
             CommandHandler("quiz", practice.quiz, private),
             CommandHandler("topics", practice.topics, private),
+            CommandHandler("review", practice.review, private),
             CommandHandler("skip", practice.skip, private),
             CommandHandler("stop", practice.stop, private),
             CommandHandler("stats", practice.stats, private),

@@ -7,6 +7,7 @@ from telegram import Update
 from bot import callbacks, render
 from bot.handlers.common import Context, send, sent_at
 from bot.tutor.requests import RoundRequest, parse_round_request
+from bot.tutor.rounds import NothingDue
 
 
 def _ids(update: Update) -> tuple[int, int, str]:
@@ -70,6 +71,20 @@ async def _begin(update: Update, context: Context, args: list[str], *, keep_runn
     )
 
 
+async def review(update: Update, context: Context) -> None:
+    """A round of the questions due for review, or when the next one is due."""
+    user_id, chat_id, name = _ids(update)
+    tutor = context.bot_data.tutor
+    result = await tutor.start_review(
+        user_id, chat_id, at=sent_at(update, context), first_name=name
+    )
+    if isinstance(result, NothingDue):
+        await send(context, chat_id, render.nothing_due(result.next_due, tutor.zone))
+        return
+    reply = render.started(tutor.library, result.round, result.question, result.replaced)
+    await send(context, chat_id, reply)
+
+
 async def topics(update: Update, context: Context) -> None:
     """Show the topics as buttons."""
     await send(context, _ids(update)[1], render.topics(context.bot_data.tutor.library))
@@ -109,7 +124,10 @@ async def stats(update: Update, context: Context) -> None:
     """Show streaks, accuracy and weakest topics."""
     user_id, chat_id, _ = _ids(update)
     tutor = context.bot_data.tutor
-    await send(context, chat_id, render.stats(tutor.library, await tutor.stats(user_id)))
+    due = await tutor.due_today(user_id, at=sent_at(update, context))
+    await send(
+        context, chat_id, render.stats(tutor.library, await tutor.stats(user_id), due_today=due)
+    )
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -32,6 +32,7 @@ class Round:
     topic: str | None = None
     retry_used: bool = False
     pending: str | None = None  # a mark-scheme answer waiting for the student's own mark
+    review: bool = False  # a /review round of due cards
 
     @property
     def current(self) -> str | None:
@@ -179,6 +180,13 @@ class Unreadable:
     question: Question
     round: Round
     reason: str  # "too_long" | "empty" | "wordy" | "pick_option" | "self_mark"
+
+
+@dataclass(frozen=True, slots=True)
+class NothingDue:
+    """/review with no card due; `next_due` is when the first one will be (None: no cards)."""
+
+    next_due: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
-from bot.tutor.memory import rating_for, review
+from bot.tutor.memory import rating_for, recall, review
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
@@ -21,6 +22,7 @@ from bot.tutor.rounds import (
     SELF_MARKS,
     AnswerRecord,
     DisputeResult,
+    NothingDue,
     Retry,
     Round,
     SelfCheck,
@@ -44,8 +46,16 @@ _NO_ROUND = object()
 class Tutor:
     """Private-practice rounds for any number of students."""
 
-    def __init__(self, *, store: TutorStore, library: Library, rng: random.Random) -> None:
+    def __init__(
+        self,
+        *,
+        store: TutorStore,
+        library: Library,
+        rng: random.Random,
+        zone: str = "Europe/London",
+    ) -> None:
         self._store = store
+        self.zone = ZoneInfo(zone)  # the day "due today" counts to, until students set theirs
         self.library = library
         self._known = known_terms(library.questions)
         # Only typed answers can be argued with: a tapped option was plainly right or wrong.
@@ -97,9 +107,49 @@ class Tutor:
         keys = pick_round(pool, size, self._rng)
         if not keys:
             return None
+        return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, topic=topic)
+
+    async def start_review(
+        self,
+        user_id: int,
+        chat_id: int,
+        *,
+        at: datetime,
+        first_name: str = "",
+        size: int = DEFAULT_ROUND,
+    ) -> Started | NothingDue:
+        """A round of the questions due for review, least likely to be remembered first."""
+        due = [
+            # Least likely to be remembered first; equal chances, the longest overdue first.
+            (recall(card, at), card.due, key)
+            for key, card in await self._store.due_cards(user_id, now=at)
+            if self.library.question(key) is not None  # its bank may have gone
+        ]
+        if not due:
+            return NothingDue(await self._store.next_due(user_id))
+        keys = [key for _, _, key in sorted(due)[:size]]
+        return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, review=True)
+
+    async def due_today(self, user_id: int, *, at: datetime) -> int:
+        """How many of the student's cards fall due before the end of their day."""
+        local = at.astimezone(self.zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(), self.zone)
+        return await self._store.count_due(user_id, before=midnight)
+
+    async def _start(
+        self,
+        user_id: int,
+        chat_id: int,
+        keys: list[str],
+        *,
+        at: datetime,
+        first_name: str,
+        topic: str | None = None,
+        review: bool = False,
+    ) -> Started:
         old = await self.current(user_id)
         token = "".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(6))
-        rnd = Round(user_id, chat_id, token, tuple(keys), at, topic=topic)
+        rnd = Round(user_id, chat_id, token, tuple(keys), at, topic=topic, review=review)
         await self._store.ensure_user(user_id, first_name, now=at)
         await self._store.save_round(rnd)
         self._rounds[user_id] = rnd

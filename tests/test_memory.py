@@ -1,0 +1,69 @@
+"""Spaced repetition: verdicts become FSRS ratings, and /review brings back what is due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fsrs import Rating
+
+from bot.services import AppServices
+from bot.tutor.memory import rating_for, recall, review
+from quizbank.grading import Outcome
+from tests.fakeapi import FakeBotAPI
+from tests.support import Student, question_in
+
+T0 = datetime(2026, 11, 2, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "after_retry", "rating"),
+    [
+        (Outcome.CORRECT, False, Rating.Good),
+        (Outcome.TYPO, False, Rating.Good),
+        (Outcome.CORRECT, True, Rating.Hard),  # right only after "so close"
+        (Outcome.WRONG, False, Rating.Again),
+        (Outcome.PARTIAL, False, Rating.Again),
+        (Outcome.SKIPPED, False, Rating.Again),
+        (Outcome.ALMOST, False, None),  # a retry follows: not settled yet
+        (Outcome.WORDY, False, None),
+        (Outcome.EMPTY, False, None),
+    ],
+)
+def test_verdicts_map_to_fsrs_ratings(
+    outcome: Outcome, after_retry: bool, rating: Rating | None
+) -> None:
+    assert rating_for(outcome, after_retry=after_retry) == rating
+
+
+def test_a_miss_comes_back_sooner_than_a_hit_and_good_reviews_space_out() -> None:
+    missed = review(None, Rating.Again, T0)
+    known = review(None, Rating.Good, T0)
+    assert missed.due < known.due
+    again = review(known, Rating.Good, known.due)
+    later = review(again, Rating.Good, again.due)
+    assert later.due - again.due > again.due - known.due  # intervals grow
+    assert recall(later, later.due) < recall(later, again.due)  # memory fades
+
+
+async def test_review_says_when_to_come_back_then_brings_back_due_questions(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 801)
+    assert "Nothing to review yet" in await ana.say("/review")
+    text = await ana.say("/quiz drill")
+    seen = {}
+    for _ in range(2):
+        q = question_in(text)
+        seen[q.id] = "wrong" if not seen else "right"
+        text = await ana.answer(text, right=bool(seen.get(q.id) == "right"))
+    await ana.say("/stop")
+    reply = await ana.say("/review")
+    assert "Nothing due for review right now. Next review:" in reply
+    stats = await ana.say("/stats")
+    assert "Due for review today: 2" in stats
+    ana.clock += timedelta(minutes=30)  # both learning steps have passed
+    reply = await ana.say("/review")
+    assert "🔁 Review: 2 questions due" in reply
+    missed = next(qid for qid, how in seen.items() if how == "wrong")
+    assert question_in(reply).id == missed  # the one answered wrong comes back first
