@@ -7,12 +7,14 @@ prints the same replies as plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from bot import callbacks
+from bot.tutor.mastery import TopicMastery
 from bot.tutor.requests import BadCount, UnknownTopic
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
@@ -24,6 +26,7 @@ from bot.tutor.rounds import (
     Retry,
     Round,
     SelfCheck,
+    Started,
     Stats,
     Summary,
     Turn,
@@ -110,6 +113,7 @@ def help_text(*, group: bool = False) -> Reply:
         "/quiz &lt;topic&gt; – questions on one topic (e.g. <code>/quiz space</code>)\n"
         "/topics – pick a topic\n"
         "/review – the questions due for review\n"
+        "/weak – practise your weakest topics\n"
         "/skip – skip this question\n"
         "/stop – end the round with a summary\n"
         "/stats – your streak, accuracy and weakest topics\n"
@@ -145,6 +149,11 @@ def _choose(rnd: Round, shown: int) -> str:
 
 def _option_label(q: Question, shown: int, choice: str) -> str:
     return choice if q.kind is Kind.TRUEFALSE else f"{OPTION_LETTERS[shown]}) {choice}"
+
+
+def started_body(library: Library, started: Started) -> Reply:
+    """The first question of a round, without the intro line."""
+    return question(library, started.round, started.question)
 
 
 def started(library: Library, rnd: Round, q: Question, replaced: Round | None) -> Reply:
@@ -334,8 +343,10 @@ def nothing_due(next_due: datetime | None, zone: ZoneInfo) -> Reply:
     )
 
 
-def stats(library: Library, s: Stats, *, due_today: int = 0) -> Reply:
-    """The /stats screen."""
+def stats(
+    library: Library, s: Stats, *, due_today: int = 0, masteries: Sequence[TopicMastery] = ()
+) -> Reply:
+    """The /stats screen: totals, streak, reviews due, and mastery per topic as bars."""
     if s.answered == 0:
         return Reply("📊 No answers yet. Send /quiz to start your first round!", START_BUTTONS)
     lines = [
@@ -349,15 +360,44 @@ def stats(library: Library, s: Stats, *, due_today: int = 0) -> Reply:
             f"🙋 Includes {s.disputed} answer{'s' if s.disputed != 1 else ''} you marked "
             "right – your teacher will check."
         )
-    weakest = s.weakest()
-    if weakest:
-        lines.append("Weakest topics:")
-        for t in weakest:
-            name = escape(library.topic_name(t.topic))
-            lines.append(f"• {name}: {round(100 * t.accuracy)}% of {t.answered}")
+    if masteries:
+        lines.append("<b>Mastery by topic</b>")
+        lines.extend(
+            f"{_bar(m.mastery)} {round(100 * m.mastery):>3}% {escape(library.topic_name(m.topic))}"
+            + (" (weak)" if m.weak else "")
+            for m in masteries
+        )
+    if any(m.weak for m in masteries):
+        lines.append("Send /weak to practise your weakest topics.")
     else:
-        lines.append("Weakest topics: answer 3+ questions on a topic to see them here.")
+        lines.append("A topic shows as weak after 3 or more answers with mastery under 60%.")
     return Reply("\n".join(lines))
+
+
+def _bar(share: float, width: int = 10) -> str:
+    """A bar of block characters, which reads well in a phone's narrow chat."""
+    filled = round(max(0.0, min(1.0, share)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def weak_round(library: Library, started: Started, weak: Sequence[TopicMastery]) -> Reply:
+    """The start of a /weak round, with a line on why each topic was chosen."""
+    reasons = "\n".join(
+        f"• {escape(library.topic_name(t.topic))}: {t.correct} of {t.answered} right, "
+        f"mastery {round(100 * t.mastery)}%"
+        for t in weak
+    )
+    body = started_body(library, started)
+    return Reply(f"💪 Practice on your weakest topics:\n{reasons}\n\n{body.text}", body.buttons)
+
+
+def no_weak_topics() -> Reply:
+    """/weak with no weak topic."""
+    return Reply(
+        "💪 No weak topics right now. A topic counts as weak after 3 or more answers with "
+        "mastery under 60%. Keep going with /quiz!",
+        START_BUTTONS,
+    )
 
 
 MAX_TOPIC_BUTTONS = 40  # Telegram caps an inline keyboard at 100 buttons; phones, far lower

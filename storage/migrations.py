@@ -113,11 +113,20 @@ async def _004_cards(conn: aiosqlite.Connection) -> None:
     await conn.execute("CREATE INDEX cards_due ON cards(user_id, due)")
 
 
+async def _005_topic_recency(conn: aiosqlite.Connection) -> None:
+    # Decayed answer counts per topic, for mastery that lets old misses fade.
+    await conn.execute("ALTER TABLE topic_stats ADD COLUMN recent REAL NOT NULL DEFAULT 0")
+    await conn.execute("ALTER TABLE topic_stats ADD COLUMN recent_correct REAL NOT NULL DEFAULT 0")
+    # Earlier answers carry no order to decay by: count them all as recent.
+    await conn.execute("UPDATE topic_stats SET recent = answered, recent_correct = correct")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
     ("003_pending_self_mark", _003_pending_self_mark),
     ("004_cards", _004_cards),
+    ("005_topic_recency", _005_topic_recency),
 )
 
 

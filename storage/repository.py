@@ -11,6 +11,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.tutor.mastery import DECAY
 from bot.tutor.memory import CardState
 from bot.tutor.rounds import (
     DISPUTABLE,
@@ -171,10 +172,13 @@ class Repository:
             ) as cur:
                 row = await cur.fetchone()
             await db.execute(
-                "INSERT INTO topic_stats(user_id, topic, answered, correct) VALUES (?, ?, 1, ?)"
+                "INSERT INTO topic_stats(user_id, topic, answered, correct, recent,"
+                " recent_correct) VALUES (:user, :topic, 1, :hit, 1, :hit)"
                 " ON CONFLICT(user_id, topic) DO UPDATE SET answered = answered + 1,"
-                " correct = correct + excluded.correct",
-                (record.user_id, record.topic, hit),
+                " correct = correct + excluded.correct,"
+                " recent = recent * :decay + 1,"
+                " recent_correct = recent_correct * :decay + excluded.correct",
+                {"user": record.user_id, "topic": record.topic, "hit": hit, "decay": DECAY},
             )
             if rnd.finished:
                 await db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
@@ -250,6 +254,13 @@ class Repository:
                 streak = streak + 1 if right else 0
                 best = max(best, streak)
         return streak, best
+
+    async def class_totals(self) -> dict[str, tuple[int, int]]:
+        """Every topic's (answered, correct) over all students: the priors for mastery."""
+        async with self._conn.execute(
+            "SELECT topic, SUM(answered), SUM(correct) FROM topic_stats GROUP BY topic"
+        ) as cur:
+            return {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
 
     async def disputes(self, *, status: str = "open") -> list[Dispute]:
         """Disputes with this status, grouped by question, oldest first."""
@@ -346,10 +357,11 @@ class Repository:
             ) as cur:
                 row = await cur.fetchone()
             async with db.execute(
-                "SELECT topic, answered, correct FROM topic_stats WHERE user_id = ? ORDER BY topic",
+                "SELECT topic, answered, correct, recent, recent_correct FROM topic_stats"
+                " WHERE user_id = ? ORDER BY topic",
                 (user_id,),
             ) as cur:
-                topics = tuple(TopicStat(r[0], r[1], r[2]) for r in await cur.fetchall())
+                topics = tuple(TopicStat(*r) for r in await cur.fetchall())
         if row is None:
             return Stats(0, 0, 0, 0, ())
         return Stats(row[0], row[1], row[2], row[3], topics, disputed=row[4])

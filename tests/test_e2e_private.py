@@ -125,8 +125,14 @@ async def test_stats_name_the_weakest_topic_after_three_answers(
     for _ in range(3):
         text = await ana.say(wrong_answer(question_in(text)))
     stats = await ana.say("/stats")
-    assert "Weakest topics:" in stats
-    assert "• Drill questions: 0% of 3" in stats
+    # Three misses against the default prior (0.6, worth 3 answers):
+    # (1.8 + 0) / (3 + 1 + 0.85 + 0.72) = 0.32.
+    assert "███░░░░░░░  32% Drill questions (weak)" in stats
+    assert "Send /weak to practise your weakest topics." in stats
+    reply = await ana.say("/weak")
+    assert "💪 Practice on your weakest topics:" in reply
+    assert "• Drill questions: 0 of 3 right, mastery 32%" in reply
+    assert question_in(reply).topic == "drill"
 
 
 async def test_topics_buttons_start_a_round_on_that_topic(

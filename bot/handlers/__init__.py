@@ -19,6 +19,7 @@ from bot.handlers import practice, system
 COMMANDS = (
     BotCommand("quiz", "Start a round (e.g. /quiz 5, /quiz space)"),
     BotCommand("review", "The questions due for review"),
+    BotCommand("weak", "Practise your weakest topics"),
     BotCommand("topics", "Pick a topic"),
     BotCommand("skip", "Skip this question"),
     BotCommand("stop", "End the round with a summary"),
@@ -45,6 +46,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("quiz", practice.quiz, private),
             CommandHandler("topics", practice.topics, private),
             CommandHandler("review", practice.review, private),
+            CommandHandler("weak", practice.weak, private),
             CommandHandler("skip", practice.skip, private),
             CommandHandler("stop", practice.stop, private),
             CommandHandler("stats", practice.stats, private),

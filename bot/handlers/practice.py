@@ -85,6 +85,18 @@ async def review(update: Update, context: Context) -> None:
     await send(context, chat_id, reply)
 
 
+async def weak(update: Update, context: Context) -> None:
+    """A round on the student's weakest topics, saying why each was chosen."""
+    user_id, chat_id, name = _ids(update)
+    tutor = context.bot_data.tutor
+    at = sent_at(update, context)
+    started, weakest = await tutor.start_weak(user_id, chat_id, at=at, first_name=name)
+    if started is None:
+        await send(context, chat_id, render.no_weak_topics())
+        return
+    await send(context, chat_id, render.weak_round(tutor.library, started, weakest))
+
+
 async def topics(update: Update, context: Context) -> None:
     """Show the topics as buttons."""
     await send(context, _ids(update)[1], render.topics(context.bot_data.tutor.library))
@@ -121,13 +133,16 @@ async def stop(update: Update, context: Context) -> None:
 
 
 async def stats(update: Update, context: Context) -> None:
-    """Show streaks, accuracy and weakest topics."""
+    """Show streaks, accuracy, reviews due and mastery by topic."""
     user_id, chat_id, _ = _ids(update)
     tutor = context.bot_data.tutor
-    due = await tutor.due_today(user_id, at=sent_at(update, context))
-    await send(
-        context, chat_id, render.stats(tutor.library, await tutor.stats(user_id), due_today=due)
+    at = sent_at(update, context)
+    due = await tutor.due_today(user_id, at=at)
+    masteries = await tutor.masteries(user_id, at=at)
+    reply = render.stats(
+        tutor.library, await tutor.stats(user_id), due_today=due, masteries=masteries
     )
+    await send(context, chat_id, reply)
 
 
 async def not_text(update: Update, context: Context) -> None:

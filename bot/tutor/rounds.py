@@ -205,6 +205,8 @@ class TopicStat:
     topic: str
     answered: int
     correct: int
+    recent: float = 0.0  # answers, each weighed down by every newer one (mastery.DECAY)
+    recent_correct: float = 0.0
 
     @property
     def accuracy(self) -> float:
@@ -227,9 +229,3 @@ class Stats:
     def accuracy(self) -> float:
         """Share of accepted answers, 0..1."""
         return self.correct / self.answered if self.answered else 0.0
-
-    def weakest(self, *, limit: int = 3, min_answers: int = 3) -> tuple[TopicStat, ...]:
-        """Topics with enough answers to judge, lowest accuracy first."""
-        judged = [t for t in self.topics if t.answered >= min_answers]
-        judged.sort(key=lambda t: (t.accuracy, -t.answered, t.topic))
-        return tuple(judged[:limit])

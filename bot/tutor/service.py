@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from bot.tutor.mastery import DEFAULT_PRIOR, TopicMastery, class_prior, mastery, weakest
 from bot.tutor.memory import rating_for, recall, review
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
@@ -41,6 +42,7 @@ from quizbank.replies import choice_index, points_made
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
+_PRIORS_FOR = timedelta(minutes=10)
 
 
 class Tutor:
@@ -64,6 +66,7 @@ class Tutor:
         )
         self._rng = rng
         self._rounds: dict[int, Round | object] = {}
+        self._priors: tuple[datetime, dict[str, float]] | None = None
 
     async def ensure_user(self, user_id: int, first_name: str, *, at: datetime) -> None:
         """Record (or refresh) a student who has talked to the bot."""
@@ -129,6 +132,47 @@ class Tutor:
             return NothingDue(await self._store.next_due(user_id))
         keys = [key for _, _, key in sorted(due)[:size]]
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, review=True)
+
+    async def masteries(self, user_id: int, *, at: datetime) -> list[TopicMastery]:
+        """The student's mastery of each topic they have answered, in syllabus order."""
+        priors = await self._class_priors(at)
+        stats = {t.topic: t for t in (await self._store.stats(user_id)).topics}
+        return [
+            TopicMastery(
+                topic.id,
+                t.answered,
+                t.correct,
+                mastery(t.recent, t.recent_correct, prior=priors.get(topic.id, DEFAULT_PRIOR)),
+            )
+            for topic in self.library.topics
+            if (t := stats.get(topic.id)) is not None
+        ]
+
+    async def start_weak(
+        self,
+        user_id: int,
+        chat_id: int,
+        *,
+        at: datetime,
+        first_name: str = "",
+        size: int = DEFAULT_ROUND,
+    ) -> tuple[Started | None, list[TopicMastery]]:
+        """A round on the student's weakest topics, and those topics; no round if none."""
+        weak = weakest(await self.masteries(user_id, at=at))
+        topics = {t.topic for t in weak}
+        pool = [q for q in self.library.questions if q.topic in topics]
+        keys = pick_round(pool, size, self._rng)
+        if not keys:
+            return None, weak
+        started = await self._start(user_id, chat_id, keys, at=at, first_name=first_name)
+        return started, weak
+
+    async def _class_priors(self, at: datetime) -> dict[str, float]:
+        # The class averages move slowly: one GROUP BY every few minutes is plenty.
+        if self._priors is None or at - self._priors[0] > _PRIORS_FOR:
+            totals = await self._store.class_totals()
+            self._priors = (at, {t: class_prior(n, c) for t, (n, c) in totals.items()})
+        return self._priors[1]
 
     async def due_today(self, user_id: int, *, at: datetime) -> int:
         """How many of the student's cards fall due before the end of their day."""

@@ -82,6 +82,10 @@ class TutorStore(Protocol):
         `can_dispute` (bank, id), and re-score it as correct."""
         ...
 
+    async def class_totals(self) -> dict[str, tuple[int, int]]:
+        """Every topic's (answered, correct) over all students."""
+        ...
+
     async def stats(self, user_id: int) -> Stats:
         """The user's totals, streaks and per-topic record."""
         ...
