@@ -338,13 +338,26 @@ def nothing_due(next_due: datetime | None, zone: ZoneInfo) -> Reply:
         )
     when = next_due.astimezone(zone)
     return Reply(
-        f"🔁 Nothing due for review right now. Next review: {when:%a %-d %b at %H:%M}.",
+        f"🔁 Nothing due for review right now. Next review: "
+        f"{when:%a} {when.day} {when:%b at %H:%M}.",
         START_BUTTONS,
     )
 
 
+def _due_line(now: int, today: int) -> str:
+    if now:
+        later = f" · {today - now} more later today" if today > now else ""
+        return f"🔁 Due for review now: {now} – send /review{later}"
+    return f"🔁 Due for review later today: {today}" if today else "🔁 Nothing due for review today"
+
+
 def stats(
-    library: Library, s: Stats, *, due_today: int = 0, masteries: Sequence[TopicMastery] = ()
+    library: Library,
+    s: Stats,
+    *,
+    due_now: int = 0,
+    due_today: int = 0,
+    masteries: Sequence[TopicMastery] = (),
 ) -> Reply:
     """The /stats screen: totals, streak, reviews due, and mastery per topic as bars."""
     if s.answered == 0:
@@ -353,7 +366,7 @@ def stats(
         "📊 <b>Your stats</b>",
         f"Answered: {s.answered} · accuracy {round(100 * s.accuracy)}%",
         f"🔥 Answer streak: {s.streak} (best {s.best_streak})",
-        f"🔁 Due for review today: {due_today}" + (" – send /review" if due_today else ""),
+        _due_line(due_now, due_today),
     ]
     if s.disputed:
         lines.append(

@@ -113,12 +113,26 @@ async def _004_cards(conn: aiosqlite.Connection) -> None:
     await conn.execute("CREATE INDEX cards_due ON cards(user_id, due)")
 
 
+# Fixed here, not imported: a migration must do the same thing forever, whatever the
+# tutor's DECAY later becomes.
+_RECENCY_DECAY = 0.85
+
+
 async def _005_topic_recency(conn: aiosqlite.Connection) -> None:
     # Decayed answer counts per topic, for mastery that lets old misses fade.
     await conn.execute("ALTER TABLE topic_stats ADD COLUMN recent REAL NOT NULL DEFAULT 0")
     await conn.execute("ALTER TABLE topic_stats ADD COLUMN recent_correct REAL NOT NULL DEFAULT 0")
-    # Earlier answers carry no order to decay by: count them all as recent.
-    await conn.execute("UPDATE topic_stats SET recent = answered, recent_correct = correct")
+    # Earlier answers carry no order to decay by: give them the weight `answered` answers
+    # reach under the decay (at most 1 / (1 - DECAY)), spread at their overall accuracy,
+    # so old history cannot outweigh what the student does next.
+    async with conn.execute("SELECT user_id, topic, answered, correct FROM topic_stats") as cur:
+        rows = await cur.fetchall()
+    for user_id, topic, answered, correct in rows:
+        weight = (1 - _RECENCY_DECAY**answered) / (1 - _RECENCY_DECAY)
+        await conn.execute(
+            "UPDATE topic_stats SET recent = ?, recent_correct = ? WHERE user_id = ? AND topic = ?",
+            (weight, weight * correct / answered if answered else 0.0, user_id, topic),
+        )
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -310,22 +310,6 @@ class Repository:
             rows = await cur.fetchall()
         return [(f"{r[0]}:{r[1]}", _card(r[2:])) for r in rows]
 
-    async def next_due(self, user_id: int) -> datetime | None:
-        """When the user's next card falls due, or None if they have no cards."""
-        async with self._conn.execute(
-            "SELECT MIN(due) FROM cards WHERE user_id = ?", (user_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return _parse(row[0]) if row and row[0] else None
-
-    async def count_due(self, user_id: int, *, before: datetime) -> int:
-        """How many of the user's cards fall due before `before`."""
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM cards WHERE user_id = ? AND due < ?", (user_id, _iso(before))
-        ) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else 0
-
     @staticmethod
     async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> int:
         async with db.execute(

@@ -137,10 +137,11 @@ async def stats(update: Update, context: Context) -> None:
     user_id, chat_id, _ = _ids(update)
     tutor = context.bot_data.tutor
     at = sent_at(update, context)
-    due = await tutor.due_today(user_id, at=at)
+    due_now, due_today = await tutor.due_counts(user_id, at=at)
     masteries = await tutor.masteries(user_id, at=at)
+    stats = await tutor.stats(user_id)
     reply = render.stats(
-        tutor.library, await tutor.stats(user_id), due_today=due, masteries=masteries
+        tutor.library, stats, due_now=due_now, due_today=due_today, masteries=masteries
     )
     await send(context, chat_id, reply)
 

@@ -8,15 +8,21 @@ to FSRS ratings and wraps the scheduler in plain values the store can keep.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
 from quizbank.grading import Outcome
 
 # Fuzzing spreads due dates with the global `random`, which tests could not control;
-# without it the schedule is a pure function of the answers and their times.
-_SCHEDULER = Scheduler(enable_fuzzing=False)
+# without it the schedule is a pure function of the answers and their times. No learning
+# steps: fsrs's default brings every new card back 10 minutes later, which would fill
+# /review after every quiz; here a miss returns the next day, a first hit two days later.
+_SCHEDULER = Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
+# The forgetting curve R(t) = (1 + FACTOR * t / S) ** DECAY, as fsrs defines it, so recall
+# can be had in fractional days (fsrs rounds elapsed time down to whole days).
+_DECAY = -_SCHEDULER.parameters[20]
+_FACTOR = 0.9 ** (1 / _DECAY) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,8 @@ def review(card: CardState | None, rating: Rating, at: datetime) -> CardState:
     """The card after one review at `at`; a question never seen starts as a new card."""
     # card_id=0: fsrs would otherwise build an id from the clock and sleep a millisecond.
     fsrs_card = Card(card_id=0) if card is None else _to_fsrs(card)
-    reviewed, _ = _SCHEDULER.review_card(fsrs_card, rating, review_datetime=at)
+    # fsrs insists on datetime.timezone.utc itself; any other UTC tzinfo would raise.
+    reviewed, _ = _SCHEDULER.review_card(fsrs_card, rating, review_datetime=at.astimezone(UTC))
     return CardState(
         state=int(reviewed.state),
         step=reviewed.step,
@@ -61,7 +68,10 @@ def review(card: CardState | None, rating: Rating, at: datetime) -> CardState:
 
 def recall(card: CardState, at: datetime) -> float:
     """The chance, 0 to 1, that the student still remembers this card at `at`."""
-    return _SCHEDULER.get_card_retrievability(_to_fsrs(card), current_datetime=at)
+    if card.last_review is None or not card.stability:
+        return 0.0
+    elapsed = max((at - card.last_review).total_seconds() / 86400, 0.0)
+    return (1 + _FACTOR * elapsed / card.stability) ** _DECAY
 
 
 def _to_fsrs(card: CardState) -> Card:

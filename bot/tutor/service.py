@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,7 @@ from quizbank.replies import choice_index, points_made
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
 _PRIORS_FOR = timedelta(minutes=10)
+_FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class Tutor:
@@ -129,7 +130,10 @@ class Tutor:
             if self.library.question(key) is not None  # its bank may have gone
         ]
         if not due:
-            return NothingDue(await self._store.next_due(user_id))
+            later = [
+                c.due for k, c in await self._store.due_cards(user_id, now=_FAR) if self._has(k)
+            ]
+            return NothingDue(min(later, default=None))
         keys = [key for _, _, key in sorted(due)[:size]]
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, review=True)
 
@@ -174,11 +178,17 @@ class Tutor:
             self._priors = (at, {t: class_prior(n, c) for t, (n, c) in totals.items()})
         return self._priors[1]
 
-    async def due_today(self, user_id: int, *, at: datetime) -> int:
-        """How many of the student's cards fall due before the end of their day."""
+    async def due_counts(self, user_id: int, *, at: datetime) -> tuple[int, int]:
+        """How many of the student's cards are due now, and by the end of their day."""
         local = at.astimezone(self.zone)
         midnight = datetime.combine(local.date() + timedelta(days=1), time(), self.zone)
-        return await self._store.count_due(user_id, before=midnight)
+        due = [k for k, c in await self._store.due_cards(user_id, now=midnight) if self._has(k)]
+        now = sum(1 for k, c in await self._store.due_cards(user_id, now=at) if self._has(k))
+        return now, len(due)
+
+    def _has(self, key: str) -> bool:
+        # Cards outlive banks: a removed bank's cards are never due.
+        return self.library.question(key) is not None
 
     async def _start(
         self,

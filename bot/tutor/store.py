@@ -62,14 +62,6 @@ class TutorStore(Protocol):
         """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
         ...
 
-    async def next_due(self, user_id: int) -> datetime | None:
-        """When the user's next card falls due, or None if they have no cards."""
-        ...
-
-    async def count_due(self, user_id: int, *, before: datetime) -> int:
-        """How many of the user's cards fall due before `before`."""
-        ...
-
     async def dispute(
         self,
         answer_id: int,
