@@ -32,6 +32,7 @@ from bot.tutor.rounds import (
     Turn,
     Unreadable,
 )
+from bot.tutor.streaks import DAILY_GOAL, DailyStreak
 from quizbank.grading import Outcome
 from quizbank.model import OPTION_LETTERS, Kind, Library, Question
 
@@ -113,6 +114,7 @@ def help_text(*, group: bool = False) -> Reply:
         "/quiz &lt;topic&gt; – questions on one topic (e.g. <code>/quiz space</code>)\n"
         "/topics – pick a topic\n"
         "/review – the questions due for review\n"
+        "/timezone Europe/Berlin – the time zone your days run on\n"
         "/weak – practise your weakest topics\n"
         "/skip – skip this question\n"
         "/stop – end the round with a summary\n"
@@ -344,6 +346,41 @@ def nothing_due(next_due: datetime | None, zone: ZoneInfo) -> Reply:
     )
 
 
+def _day_line(days: int, daily: DailyStreak) -> str:
+    freezes = (
+        f" · 🧊 {daily.freezes} freeze{'s' if daily.freezes != 1 else ''}" if daily.freezes else ""
+    )
+    return (
+        f"📅 Daily streak: {days} day{'s' if days != 1 else ''} (best {daily.best}) · "
+        f"goal {DAILY_GOAL} answers a day{freezes}"
+    )
+
+
+def timezone_set(zone: str, now: datetime) -> Reply:
+    """/timezone accepted."""
+    local = now.astimezone(ZoneInfo(zone))
+    return Reply(
+        f"🕒 Your days now run on {escape(zone)} time (it's {local:%H:%M} there). "
+        "Days you have already practised stay as they were."
+    )
+
+
+def timezone_unknown(text: str) -> Reply:
+    """/timezone with a name we do not know."""
+    return Reply(
+        f"I don't know the time zone “{_quote(text)}”. Use a name like Europe/London, "
+        "Europe/Berlin or America/New_York."
+    )
+
+
+def timezone_current(zone: ZoneInfo) -> Reply:
+    """/timezone on its own."""
+    return Reply(
+        f"🕒 Your days run on {escape(zone.key)} time. To change it, send e.g. "
+        "<code>/timezone Europe/Berlin</code>."
+    )
+
+
 def _due_line(now: int, today: int) -> str:
     if now:
         later = f" · {today - now} more later today" if today > now else ""
@@ -358,6 +395,7 @@ def stats(
     due_now: int = 0,
     due_today: int = 0,
     masteries: Sequence[TopicMastery] = (),
+    day_streak: int = 0,
 ) -> Reply:
     """The /stats screen: totals, streak, reviews due, and mastery per topic as bars."""
     if s.answered == 0:
@@ -366,6 +404,7 @@ def stats(
         "📊 <b>Your stats</b>",
         f"Answered: {s.answered} · accuracy {round(100 * s.accuracy)}%",
         f"🔥 Answer streak: {s.streak} (best {s.best_streak})",
+        _day_line(day_streak, s.daily),
         _due_line(due_now, due_today),
     ]
     if s.disputed:

@@ -135,12 +135,26 @@ async def _005_topic_recency(conn: aiosqlite.Connection) -> None:
         )
 
 
+async def _006_daily_streaks(conn: aiosqlite.Connection) -> None:
+    # Daily streaks, counted in each student's own time zone (users.timezone).
+    for column in (
+        "day_streak INTEGER NOT NULL DEFAULT 0",
+        "best_day_streak INTEGER NOT NULL DEFAULT 0",
+        "last_day TEXT",  # the last local date that met the daily goal
+        "today TEXT",  # the local date today_count counts
+        "today_count INTEGER NOT NULL DEFAULT 0",
+        "freezes INTEGER NOT NULL DEFAULT 0",
+    ):
+        await conn.execute(f"ALTER TABLE users ADD COLUMN {column}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
     ("003_pending_self_mark", _003_pending_self_mark),
     ("004_cards", _004_cards),
     ("005_topic_recency", _005_topic_recency),
+    ("006_daily_streaks", _006_daily_streaks),
 )
 
 

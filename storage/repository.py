@@ -6,7 +6,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import aiosqlite
@@ -23,6 +23,7 @@ from bot.tutor.rounds import (
     Stats,
     TopicStat,
 )
+from bot.tutor.streaks import DailyStreak
 
 
 def _iso(moment: datetime) -> str:
@@ -32,6 +33,22 @@ def _iso(moment: datetime) -> str:
 
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _daily(row: Sequence[Any]) -> DailyStreak:
+    days, best, last_day, today, count, freezes = row
+    return DailyStreak(
+        days,
+        best,
+        date.fromisoformat(last_day) if last_day else None,
+        date.fromisoformat(today) if today else None,
+        count,
+        freezes,
+    )
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _card(row: Sequence[Any]) -> CardState:
@@ -155,14 +172,18 @@ class Repository:
         accepted: bool,
         rnd: Round,
         review: Callable[[CardState | None], CardState] | None = None,
+        daily: Callable[[DailyStreak, str | None], DailyStreak] | None = None,
     ) -> Recorded:
-        """Log a settled answer, update stats and streak, review its card (when `review` is
-        given: the card's new state from its old one), and save the round's progress."""
+        """Log a settled answer, update stats and streaks, review its card, and save the
+        round's progress. `review` gives a card's new state from its old one; `daily` the
+        daily streak's, from the old one and the student's time zone (None: the default)."""
         hit = int(accepted)
         async with self._transaction() as db:
             answer_id = await self._insert_answer(db, record)
             if review is not None:
                 await self._review_card(db, record, review)
+            if daily is not None:
+                await self._count_day(db, record.user_id, daily)
             async with db.execute(
                 "UPDATE users SET answered = answered + 1, correct = correct + :hit,"
                 " streak = CASE WHEN :hit THEN streak + 1 ELSE 0 END,"
@@ -300,6 +321,44 @@ class Repository:
             ),
         )
 
+    @staticmethod
+    async def _count_day(
+        db: aiosqlite.Connection,
+        user_id: int,
+        daily: Callable[[DailyStreak, str | None], DailyStreak],
+    ) -> None:
+        async with db.execute(
+            "SELECT day_streak, best_day_streak, last_day, today, today_count, freezes,"
+            " timezone FROM users WHERE id = ?",
+            (user_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return
+        streak = daily(_daily(row[:6]), row[6])
+        await db.execute(
+            "UPDATE users SET day_streak = ?, best_day_streak = ?, last_day = ?, today = ?,"
+            " today_count = ?, freezes = ? WHERE id = ?",
+            (
+                streak.days,
+                streak.best,
+                _day(streak.last_day),
+                _day(streak.today),
+                streak.today_count,
+                streak.freezes,
+                user_id,
+            ),
+        )
+
+    async def set_timezone(self, user_id: int, zone: str, *, now: datetime) -> None:
+        """Set the zone a student's days are counted in (past days stay as they were)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO users(id, created_at, timezone) VALUES (?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET timezone = excluded.timezone",
+                (user_id, _iso(now), zone),
+            )
+
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
         """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
         async with self._conn.execute(
@@ -335,7 +394,8 @@ class Repository:
         async with self._transaction(write=False) as db:
             async with db.execute(
                 "SELECT answered, correct, streak, best_streak,"
-                " (SELECT COUNT(*) FROM disputes WHERE user_id = :user AND status = 'open')"
+                " (SELECT COUNT(*) FROM disputes WHERE user_id = :user AND status = 'open'),"
+                " timezone, day_streak, best_day_streak, last_day, today, today_count, freezes"
                 " FROM users WHERE id = :user",
                 {"user": user_id},
             ) as cur:
@@ -348,7 +408,16 @@ class Repository:
                 topics = tuple(TopicStat(*r) for r in await cur.fetchall())
         if row is None:
             return Stats(0, 0, 0, 0, ())
-        return Stats(row[0], row[1], row[2], row[3], topics, disputed=row[4])
+        return Stats(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            topics,
+            disputed=row[4],
+            timezone=row[5],
+            daily=_daily(row[6:12]),
+        )
 
     async def answers(self, user_id: int) -> list[AnswerRecord]:
         """Every logged answer of one user, oldest first."""

@@ -97,6 +97,23 @@ async def weak(update: Update, context: Context) -> None:
     await send(context, chat_id, render.weak_round(tutor.library, started, weakest))
 
 
+async def timezone(update: Update, context: Context) -> None:
+    """/timezone Europe/Berlin sets the zone the student's days run on; alone, shows it."""
+    user_id, chat_id, _ = _ids(update)
+    tutor = context.bot_data.tutor
+    at = sent_at(update, context)
+    wanted = " ".join(context.args or [])
+    if not wanted:
+        zone = tutor.zone_of(await tutor.stats(user_id))
+        await send(context, chat_id, render.timezone_current(zone))
+        return
+    zone_name = await tutor.set_timezone(user_id, wanted, at=at)
+    reply = (
+        render.timezone_unknown(wanted) if zone_name is None else render.timezone_set(zone_name, at)
+    )
+    await send(context, chat_id, reply)
+
+
 async def topics(update: Update, context: Context) -> None:
     """Show the topics as buttons."""
     await send(context, _ids(update)[1], render.topics(context.bot_data.tutor.library))
@@ -141,7 +158,12 @@ async def stats(update: Update, context: Context) -> None:
     masteries = await tutor.masteries(user_id, at=at)
     stats = await tutor.stats(user_id)
     reply = render.stats(
-        tutor.library, stats, due_now=due_now, due_today=due_today, masteries=masteries
+        tutor.library,
+        stats,
+        due_now=due_now,
+        due_today=due_today,
+        masteries=masteries,
+        day_streak=tutor.day_streak(stats, at=at),
     )
     await send(context, chat_id, reply)
 

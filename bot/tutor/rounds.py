@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.tutor.streaks import DailyStreak
 from quizbank.grading import Outcome, Verdict
 from quizbank.model import Kind, Question
 
@@ -224,6 +225,8 @@ class Stats:
     best_streak: int
     topics: tuple[TopicStat, ...]
     disputed: int = 0  # answers re-scored as right by "I was right", awaiting review
+    timezone: str | None = None  # None: the bot's default zone
+    daily: DailyStreak = field(default_factory=DailyStreak)
 
     @property
     def accuracy(self) -> float:

@@ -12,7 +12,7 @@ import string
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.tutor.mastery import DEFAULT_PRIOR, TopicMastery, class_prior, mastery, weakest
 from bot.tutor.memory import rating_for, recall, review
@@ -35,6 +35,7 @@ from bot.tutor.rounds import (
 )
 from bot.tutor.selection import pick_round
 from bot.tutor.store import TutorStore
+from bot.tutor.streaks import DailyStreak, after_answer, local_day, standing
 from quizbank.grading import Outcome, Verdict, grade, known_terms
 from quizbank.model import Kind, Library, Question
 from quizbank.normalise import tokens
@@ -44,6 +45,8 @@ _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
 _PRIORS_FOR = timedelta(minutes=10)
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
+# Zone names as students may type them in any case: 'europe/berlin' is Europe/Berlin.
+_ZONES = frozenset(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
 class Tutor:
@@ -185,6 +188,26 @@ class Tutor:
         due = [k for k, c in await self._store.due_cards(user_id, now=midnight) if self._has(k)]
         now = sum(1 for k, c in await self._store.due_cards(user_id, now=at) if self._has(k))
         return now, len(due)
+
+    def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
+        """The daily streak after an answer at `at`, counted in the student's own day."""
+        return after_answer(streak, local_day(at, zone or self.zone.key))
+
+    def day_streak(self, stats: Stats, *, at: datetime) -> int:
+        """The student's daily streak as it stands at `at`, in their own time zone."""
+        return standing(stats.daily, local_day(at, stats.timezone or self.zone.key))
+
+    def zone_of(self, stats: Stats) -> ZoneInfo:
+        """The time zone the student's days run on."""
+        return ZoneInfo(stats.timezone) if stats.timezone else self.zone
+
+    async def set_timezone(self, user_id: int, name: str, *, at: datetime) -> str | None:
+        """Set the student's time zone by name; the canonical name, or None if unknown."""
+        match = next((z for z in _ZONES if z.casefold() == name.strip().casefold()), None)
+        if match is None:
+            return None
+        await self._store.set_timezone(user_id, match, now=at)
+        return match
 
     def _has(self, key: str) -> bool:
         # Cards outlive banks: a removed bank's cards are never due.
@@ -360,6 +383,8 @@ class Tutor:
             accepted=verdict.accepted,
             rnd=after,
             review=None if rating is None else partial(review, rating=rating, at=at),
+            # A skip is not an answer: it does not count towards the day's goal.
+            daily=None if verdict.outcome is Outcome.SKIPPED else partial(self._count_day, at=at),
         )
         self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
         summary = (

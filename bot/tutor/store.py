@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.tutor.memory import CardState
 from bot.tutor.rounds import AnswerRecord, DisputeResult, Recorded, Round, Stats
+from bot.tutor.streaks import DailyStreak
 
 
 class TutorStore(Protocol):
@@ -53,9 +54,14 @@ class TutorStore(Protocol):
         accepted: bool,
         rnd: Round,
         review: Callable[[CardState | None], CardState] | None = None,
+        daily: Callable[[DailyStreak, str | None], DailyStreak] | None = None,
     ) -> Recorded:
         """Log a settled answer, update stats and streak, review its card with `review`, and
         save the round's progress."""
+        ...
+
+    async def set_timezone(self, user_id: int, zone: str, *, now: datetime) -> None:
+        """Set the zone a student's days are counted in."""
         ...
 
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:

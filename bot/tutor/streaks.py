@@ -1,0 +1,58 @@
+"""Daily streaks: consecutive days, in the student's own time zone, with enough answers.
+
+A day counts once the student answers DAILY_GOAL questions on it. Days are calendar dates
+in the student's zone, taken from each answer's own timestamp, so a DST day of 23 or 25
+hours is still one day, and changing zone moves only future days. Every 7 days of streak
+earn a freeze (at most MAX_FREEZES held); a freeze covers one missed day automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+DAILY_GOAL = 5
+FREEZE_EVERY = 7
+MAX_FREEZES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class DailyStreak:
+    """One student's daily streak."""
+
+    days: int = 0
+    best: int = 0
+    last_day: date | None = None  # the last day that met the goal
+    today: date | None = None  # the day `today_count` counts
+    today_count: int = 0
+    freezes: int = 0
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    """The calendar date of a UTC moment in a time zone."""
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def after_answer(streak: DailyStreak, day: date, *, goal: int = DAILY_GOAL) -> DailyStreak:
+    """The streak after one answer on `day` (the student's local date)."""
+    count = streak.today_count + 1 if streak.today == day else 1
+    streak = replace(streak, today=day, today_count=count)
+    if count != goal:
+        return streak  # the day counts exactly once, when it reaches the goal
+    days, freezes = 1, streak.freezes
+    if streak.last_day is not None:
+        missed = (day - streak.last_day).days - 1
+        if missed <= freezes:  # yesterday (missed == 0), or gaps a freeze covers
+            days, freezes = streak.days + 1, freezes - max(missed, 0)
+    if days % FREEZE_EVERY == 0:
+        freezes = min(MAX_FREEZES, freezes + 1)
+    return replace(streak, days=days, best=max(streak.best, days), last_day=day, freezes=freezes)
+
+
+def standing(streak: DailyStreak, today: date) -> int:
+    """The streak as it stands on `today`: 0 once more days were missed than freezes cover."""
+    if streak.last_day is None:
+        return 0
+    missed = (today - streak.last_day).days - 1
+    return streak.days if missed <= streak.freezes else 0
