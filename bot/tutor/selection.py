@@ -1,9 +1,9 @@
-"""Choose the questions for a round."""
+"""Choose the questions for a round: what this student needs now."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from quizbank.model import Question
 
@@ -12,9 +12,64 @@ def pick_round(questions: Sequence[Question], size: int, rng: random.Random) -> 
     """Up to `size` distinct question keys in random order, avoiding a topic twice in a row."""
     pool = list(questions)
     rng.shuffle(pool)
-    chosen: list[Question] = []
-    while pool and len(chosen) < size:
-        last = chosen[-1].topic if chosen else None
+    return spread_topics(pool, size)
+
+
+def plan_round(
+    questions: Sequence[Question],
+    size: int,
+    rng: random.Random,
+    *,
+    due: Sequence[str] = (),
+    weak_topics: Sequence[str] = (),
+    seen: Collection[str] = (),
+) -> list[str]:
+    """A round in the tutor's order of need.
+
+    1. Due reviews, as given (least likely to be remembered first).
+    2. Then questions from the weakest topics, as given (weakest, or barely tried, first):
+       up to half of what is left, so a round still brings something new.
+    3. Then new questions in syllabus order (the order of `questions`).
+    4. Then, if the student has seen everything, questions not yet due, at random.
+    The result never has the same topic twice in a row when there is a choice.
+    """
+    by_key = {q.key: q for q in questions}
+    chosen: list[Question] = [by_key[k] for k in due if k in by_key][:size]
+    taken = {q.key for q in chosen}
+    unseen = [q for q in questions if q.key not in seen]
+
+    weak_share = (size - len(chosen) + 1) // 2
+    for topic in weak_topics:
+        candidates = [q for q in unseen if q.topic == topic and q.key not in taken]
+        candidates += [q for q in questions if q.topic == topic and q.key in seen]
+        rng.shuffle(candidates)
+        for q in candidates:
+            if weak_share <= 0 or len(chosen) >= size:
+                break
+            if q.key not in taken:
+                chosen.append(q)
+                taken.add(q.key)
+                weak_share -= 1
+
+    for q in unseen:  # syllabus order
+        if len(chosen) >= size:
+            break
+        if q.key not in taken:
+            chosen.append(q)
+            taken.add(q.key)
+
+    rest = [q for q in questions if q.key not in taken]
+    rng.shuffle(rest)
+    chosen.extend(rest[: size - len(chosen)])
+    return spread_topics(chosen, size)
+
+
+def spread_topics(questions: Sequence[Question], size: int) -> list[str]:
+    """Keep the order, but never the same topic twice in a row when another can go next."""
+    pool = list(questions)
+    ordered: list[Question] = []
+    while pool and len(ordered) < size:
+        last = ordered[-1].topic if ordered else None
         index = next((i for i, q in enumerate(pool) if q.topic != last), 0)
-        chosen.append(pool.pop(index))
-    return [q.key for q in chosen]
+        ordered.append(pool.pop(index))
+    return [q.key for q in ordered]

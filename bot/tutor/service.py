@@ -14,7 +14,14 @@ from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.tutor.mastery import DEFAULT_PRIOR, TopicMastery, class_prior, mastery, weakest
+from bot.tutor.mastery import (
+    DEFAULT_PRIOR,
+    MIN_ANSWERS,
+    TopicMastery,
+    class_prior,
+    mastery,
+    weakest,
+)
 from bot.tutor.memory import rating_for, recall, review
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
@@ -33,7 +40,7 @@ from bot.tutor.rounds import (
     Turn,
     Unreadable,
 )
-from bot.tutor.selection import pick_round
+from bot.tutor.selection import pick_round, plan_round
 from bot.tutor.store import TutorStore
 from bot.tutor.streaks import DailyStreak, after_answer, local_day, standing
 from quizbank.grading import Outcome, Verdict, grade, known_terms
@@ -111,7 +118,13 @@ class Tutor:
     ) -> Started | None:
         """Start a new round (abandoning any unfinished one); None if no questions match."""
         pool = [q for q in self.library.questions if topic is None or q.topic == topic]
-        keys = pick_round(pool, size, self._rng)
+        cards = [(k, c) for k, c in await self._store.due_cards(user_id, now=_FAR) if self._has(k)]
+        due = [k for _, _, k in sorted((recall(c, at), c.due, k) for k, c in cards if c.due <= at)]
+        masteries = sorted(await self.masteries(user_id, at=at), key=lambda m: m.mastery)
+        weak = [m.topic for m in masteries if m.weak or m.answered < MIN_ANSWERS]
+        keys = plan_round(
+            pool, size, self._rng, due=due, weak_topics=weak, seen={k for k, _ in cards}
+        )
         if not keys:
             return None
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, topic=topic)
