@@ -359,6 +359,13 @@ class Repository:
                 (user_id, _iso(now), zone),
             )
 
+    async def card_keys(self, user_id: int) -> set[str]:
+        """Every question the user has a card for, as "bank:question"."""
+        async with self._conn.execute(
+            "SELECT bank, question_id FROM cards WHERE user_id = ?", (user_id,)
+        ) as cur:
+            return {f"{r[0]}:{r[1]}" for r in await cur.fetchall()}
+
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
         """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
         async with self._conn.execute(

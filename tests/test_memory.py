@@ -72,3 +72,37 @@ async def test_review_says_when_to_come_back_then_brings_back_due_questions(
     assert "🔁 Review: 2 questions due" in reply
     missed = next(qid for qid, how in seen.items() if how == "wrong")
     assert question_in(reply).id == missed  # the likelier forgotten comes back first
+
+
+async def test_a_students_week_brings_each_question_back_on_the_right_day(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    ana = Student(api, 802)
+    text = await ana.say("/quiz drill")
+    outcomes = {}
+    for n in range(4):  # the four drill questions: miss the first, know the rest
+        outcomes[question_in(text).id] = n == 0
+        text = await ana.answer(text, right=n != 0)
+    missed = next(qid for qid, was_missed in outcomes.items() if was_missed)
+    day0 = ana.clock
+
+    async def due_on(day: int) -> list[str]:
+        """Review on `day` after the quiz, each day an hour later than the last, and list
+        what came back (answering it right)."""
+        ana.clock = day0 + timedelta(days=day, hours=1 + day)
+        reply = await ana.say("/review")
+        ids = []
+        while "Review:" in reply or "Question" in reply:
+            q = question_in(reply)
+            ids.append(q.id)
+            reply = await ana.answer(reply)  # knows it now
+            if "Round over" in reply:
+                break
+        return ids
+
+    known = sorted(k for k, m in outcomes.items() if not m)
+    assert await due_on(1) == [missed]  # the miss returns the next day
+    assert sorted(await due_on(2)) == known  # first-time hits two days later
+    assert await due_on(3) == [missed]  # relearnt yesterday: a short interval again
+    for day in (4, 5, 6, 7):  # then a quiet week: all of it spaced further out
+        assert await due_on(day) == [], day

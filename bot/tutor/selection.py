@@ -36,31 +36,36 @@ def plan_round(
     by_key = {q.key: q for q in questions}
     chosen: list[Question] = [by_key[k] for k in due if k in by_key][:size]
     taken = {q.key for q in chosen}
-    unseen = [q for q in questions if q.key not in seen]
+    by_topic: dict[str, list[Question]] = {}
+    for q in questions:
+        by_topic.setdefault(q.topic, []).append(q)
 
-    weak_share = (size - len(chosen) + 1) // 2
+    share = (size - len(chosen) + 1) // 2
     for topic in weak_topics:
-        candidates = [q for q in unseen if q.topic == topic and q.key not in taken]
-        candidates += [q for q in questions if q.topic == topic and q.key in seen]
-        rng.shuffle(candidates)
-        for q in candidates:
-            if weak_share <= 0 or len(chosen) >= size:
-                break
-            if q.key not in taken:
-                chosen.append(q)
-                taken.add(q.key)
-                weak_share -= 1
+        if share <= 0 or len(chosen) >= size:
+            break
+        pool = [q for q in by_topic.get(topic, ()) if q.key not in taken]
+        fresh = [q for q in pool if q.key not in seen]
+        # Unseen questions of the topic first, then ones seen before; sampled, not shuffled
+        # whole: a big bank has thousands.
+        picks = rng.sample(fresh, min(share, len(fresh)))
+        old = [q for q in pool if q.key in seen]
+        picks += rng.sample(old, min(share - len(picks), len(old)))
+        picks = picks[: size - len(chosen)]
+        chosen += picks
+        taken.update(q.key for q in picks)
+        share -= len(picks)
 
-    for q in unseen:  # syllabus order
+    for q in questions:  # new questions, in syllabus order
         if len(chosen) >= size:
             break
-        if q.key not in taken:
+        if q.key not in taken and q.key not in seen:
             chosen.append(q)
             taken.add(q.key)
 
-    rest = [q for q in questions if q.key not in taken]
-    rng.shuffle(rest)
-    chosen.extend(rest[: size - len(chosen)])
+    if len(chosen) < size:  # everything seen: any question not already in the round
+        rest = [q for q in questions if q.key not in taken]
+        chosen += rng.sample(rest, min(size - len(chosen), len(rest)))
     return spread_topics(chosen, size)
 
 

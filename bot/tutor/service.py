@@ -118,13 +118,14 @@ class Tutor:
     ) -> Started | None:
         """Start a new round (abandoning any unfinished one); None if no questions match."""
         pool = [q for q in self.library.questions if topic is None or q.topic == topic]
-        cards = [(k, c) for k, c in await self._store.due_cards(user_id, now=_FAR) if self._has(k)]
-        due = [k for _, _, k in sorted((recall(c, at), c.due, k) for k, c in cards if c.due <= at)]
+        due_now = await self._store.due_cards(user_id, now=at)
+        due = [
+            k for _, _, k in sorted((recall(c, at), c.due, k) for k, c in due_now if self._has(k))
+        ]
         masteries = sorted(await self.masteries(user_id, at=at), key=lambda m: m.mastery)
         weak = [m.topic for m in masteries if m.weak or m.answered < MIN_ANSWERS]
-        keys = plan_round(
-            pool, size, self._rng, due=due, weak_topics=weak, seen={k for k, _ in cards}
-        )
+        seen = await self._store.card_keys(user_id)
+        keys = plan_round(pool, size, self._rng, due=due, weak_topics=weak, seen=seen)
         if not keys:
             return None
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, topic=topic)

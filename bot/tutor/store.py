@@ -64,6 +64,10 @@ class TutorStore(Protocol):
         """Set the zone a student's days are counted in."""
         ...
 
+    async def card_keys(self, user_id: int) -> set[str]:
+        """Every question the user has a card for, as "bank:question"."""
+        ...
+
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
         """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
         ...
