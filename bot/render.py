@@ -222,7 +222,14 @@ def _feedback(turn: Turn) -> str:
         head = f"⏭ Skipped. The answer was {answer}."
     else:
         head = f"❌ Not quite. {picked}The answer is {answer}."
-    return f"{head}\n<i>{escape(q.explanation)}</i>"
+    again = ""
+    if (
+        verdict.outcome in (Outcome.WRONG, Outcome.PARTIAL)
+        and turn.round.questions.count(q.key) > 1
+        and q.key in turn.round.questions[turn.round.position :]
+    ):
+        again = "\n↩️ It will come back later in this round."
+    return f"{head}\n<i>{escape(q.explanation)}</i>{again}"
 
 
 def turn(library: Library, result: Turn) -> Reply:

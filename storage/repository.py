@@ -205,9 +205,15 @@ class Repository:
                 await db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
             else:
                 await db.execute(
-                    "UPDATE rounds SET position = ?, correct = ?, answered = ?, retry_used = 0,"
-                    " pending = NULL WHERE user_id = ?",
-                    (rnd.position, rnd.correct, rnd.answered, rnd.user_id),
+                    "UPDATE rounds SET questions = ?, position = ?, correct = ?, answered = ?,"
+                    " retry_used = 0, pending = NULL WHERE user_id = ?",
+                    (
+                        json.dumps(rnd.questions),
+                        rnd.position,
+                        rnd.correct,
+                        rnd.answered,
+                        rnd.user_id,
+                    ),
                 )
         return Recorded(answer_id, *(row if row else (0, 0)))
 

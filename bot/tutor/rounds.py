@@ -11,6 +11,7 @@ from bot.tutor.streaks import DailyStreak
 from quizbank.grading import Outcome, Verdict
 from quizbank.model import Kind, Question
 
+REQUEUE_AFTER = 2  # a missed question comes back after this many others
 MIN_ROUND = 1
 MAX_ROUND = 30
 DEFAULT_ROUND = 10
@@ -57,10 +58,20 @@ class Round:
             random.Random(f"{self.token}:{self.position}").shuffle(order)
         return tuple(order)
 
-    def advance(self, outcome: Outcome) -> Round:
-        """The round after the current question is settled with `outcome`."""
+    def advance(self, outcome: Outcome, *, requeue: bool = False) -> Round:
+        """The round after the current question is settled with `outcome`.
+
+        With `requeue`, the question comes back REQUEUE_AFTER questions later (or at the
+        end), once per round: a second go while the explanation is fresh is how it sticks.
+        """
+        questions = self.questions
+        key = self.current
+        if requeue and key is not None and questions.count(key) == 1:
+            at = min(self.position + 1 + REQUEUE_AFTER, len(questions))
+            questions = (*questions[:at], key, *questions[at:])
         return replace(
             self,
+            questions=questions,
             position=self.position + 1,
             answered=self.answered + 1,
             correct=self.correct + (1 if outcome.accepted else 0),

@@ -388,7 +388,12 @@ class Tutor:
         *,
         chosen: str | None = None,
     ) -> Turn:
-        after = rnd.advance(verdict.outcome)
+        # A typed or picked answer that was wrong comes back later in the round; a skip
+        # ("don't know") or an exam question the student marked themself does not.
+        requeue = verdict.outcome in (Outcome.WRONG, Outcome.PARTIAL) and (
+            question.kind is not Kind.POINTS
+        )
+        after = rnd.advance(verdict.outcome, requeue=requeue)
         record = self._record(rnd, question, typed, verdict.outcome, at)
         # Right only after a "so close" retry is a harder recall than right first time.
         rating = rating_for(verdict.outcome, after_retry=rnd.retry_used)
