@@ -111,6 +111,9 @@ async def _004_cards(conn: aiosqlite.Connection) -> None:
     )
     # /review and "due today" look up one student's cards by due time.
     await conn.execute("CREATE INDEX cards_due ON cards(user_id, due)")
+    # Each answer keeps the card as it was before its review ("new" for a first sight), so
+    # "I was right" can replay that review as Good.
+    await conn.execute("ALTER TABLE answers ADD COLUMN card_before TEXT")
 
 
 # Fixed here, not imported: a migration must do the same thing forever, whatever the

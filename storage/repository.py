@@ -47,6 +47,32 @@ def _daily(row: Sequence[Any]) -> DailyStreak:
     )
 
 
+_NO_REVIEW = object()  # an answer that reviewed no card (a near miss with a retry left)
+
+
+def _card_json(card: CardState | object | None) -> str | None:
+    """A card as stored in answers.card_before: JSON, "new" for none yet, NULL if no review."""
+    if card is _NO_REVIEW:
+        return None
+    if card is None:
+        return "new"
+    assert isinstance(card, CardState)
+    return json.dumps(
+        [
+            card.state,
+            card.step,
+            card.stability,
+            card.difficulty,
+            _iso(card.due),
+            _iso(card.last_review) if card.last_review else None,
+        ]
+    )
+
+
+def _card_from_json(text: str) -> CardState | None:
+    return None if text == "new" else _card(json.loads(text))
+
+
 def _day(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -160,7 +186,7 @@ class Repository:
     async def log_attempt(self, record: AnswerRecord) -> None:
         """Log a near miss that earns a retry, and spend the round's retry, together."""
         async with self._transaction() as db:
-            await self._insert_answer(db, record)
+            await self._insert_answer(db, record, card_before=_NO_REVIEW)
             await db.execute(
                 "UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,)
             )
@@ -179,9 +205,10 @@ class Repository:
         daily streak's, from the old one and the student's time zone (None: the default)."""
         hit = int(accepted)
         async with self._transaction() as db:
-            answer_id = await self._insert_answer(db, record)
+            before = await self._card_of(db, record) if review is not None else _NO_REVIEW
+            answer_id = await self._insert_answer(db, record, card_before=before)
             if review is not None:
-                await self._review_card(db, record, review)
+                await self._save_card(db, record, review(before))
             if daily is not None:
                 await self._count_day(db, record.user_id, daily)
             async with db.execute(
@@ -224,21 +251,25 @@ class Repository:
         *,
         now: datetime,
         can_dispute: AbstractSet[tuple[str, str]],
+        replay: Callable[[CardState | None, datetime], CardState] | None = None,
     ) -> DisputeResult:
-        """Record "I was right" on the user's own private-practice answer and re-score it.
+        """Record "I was right" on the user's own private-practice answer and re-score it:
+        stats, streaks, mastery, its round, and (with `replay`) its card, reviewed again from
+        the state before it as a right answer, unless a later review has built on it.
 
         The answer log keeps its verdict; the dispute row is the clear mark of the change.
         """
         async with self._transaction() as db:
             async with db.execute(
-                "SELECT bank, question_id, topic, typed, verdict, round_token FROM answers"
+                "SELECT bank, question_id, topic, typed, verdict, round_token, card_before,"
+                " answered_at FROM answers"
                 " WHERE id = :answer AND user_id = :user AND chat_id = :user",
                 {"answer": answer_id, "user": user_id},
             ) as cur:
                 row = await cur.fetchone()
             if row is None or row[4] not in DISPUTABLE or (row[0], row[1]) not in can_dispute:
                 return DisputeResult.NOT_ALLOWED
-            bank, question_id, topic, typed, _, round_token = row
+            bank, question_id, topic, typed, _, round_token, card_before, answered_at = row
             async with db.execute(
                 "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
@@ -252,16 +283,57 @@ class Repository:
                 " best_streak = MAX(best_streak, ?) WHERE id = ?",
                 (streak, best, user_id),
             )
+            # The answer's weight in the topic's decayed counts: DECAY per later answer on it.
+            async with db.execute(
+                "SELECT COUNT(*) FROM answers WHERE user_id = ? AND topic = ? AND id > ?"
+                " AND verdict != 'almost'",
+                (user_id, topic, answer_id),
+            ) as cur:
+                (later,) = await cur.fetchone() or (0,)
             await db.execute(
-                "UPDATE topic_stats SET correct = correct + 1 WHERE user_id = ? AND topic = ?",
-                (user_id, topic),
+                "UPDATE topic_stats SET correct = correct + 1, recent_correct = recent_correct + ?"
+                " WHERE user_id = ? AND topic = ?",
+                (DECAY**later, user_id, topic),
             )
+            if replay is not None and card_before is not None:
+                await self._replay_card(
+                    db,
+                    answer_id,
+                    user_id,
+                    bank,
+                    question_id,
+                    _card_from_json(card_before),
+                    _parse(answered_at),
+                    replay,
+                )
             # If it was part of the round still being played, the round's score counts it too.
             await db.execute(
                 "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND token = ?",
                 (user_id, round_token),
             )
         return DisputeResult.RECORDED
+
+    async def _replay_card(
+        self,
+        db: aiosqlite.Connection,
+        answer_id: int,
+        user_id: int,
+        bank: str,
+        question_id: str,
+        before: CardState | None,
+        answered_at: datetime,
+        replay: Callable[[CardState | None, datetime], CardState],
+    ) -> None:
+        async with db.execute(
+            "SELECT MAX(id) FROM answers WHERE user_id = ? AND bank = ? AND question_id = ?"
+            " AND card_before IS NOT NULL",
+            (user_id, bank, question_id),
+        ) as cur:
+            (latest,) = await cur.fetchone() or (None,)
+        if latest != answer_id:
+            return  # a later review built on this one: leave the schedule as it is
+        record = AnswerRecord(user_id, user_id, bank, question_id, "", "", "", answered_at)
+        await self._save_card(db, record, replay(before, answered_at))
 
     @staticmethod
     async def _streaks_from_log(db: aiosqlite.Connection, user_id: int) -> tuple[int, int]:
@@ -300,24 +372,24 @@ class Repository:
         return [Dispute(r[0], r[1], r[2], r[3], _parse(r[4])) for r in rows]
 
     @staticmethod
-    async def _review_card(
-        db: aiosqlite.Connection,
-        record: AnswerRecord,
-        review: Callable[[CardState | None], CardState],
-    ) -> None:
-        key = (record.user_id, record.bank, record.question_id)
+    async def _card_of(db: aiosqlite.Connection, record: AnswerRecord) -> CardState | None:
         async with db.execute(
             "SELECT state, step, stability, difficulty, due, last_review FROM cards"
             " WHERE user_id = ? AND bank = ? AND question_id = ?",
-            key,
+            (record.user_id, record.bank, record.question_id),
         ) as cur:
             row = await cur.fetchone()
-        card = review(_card(row) if row else None)
+        return _card(row) if row else None
+
+    @staticmethod
+    async def _save_card(db: aiosqlite.Connection, record: AnswerRecord, card: CardState) -> None:
         await db.execute(
             "INSERT OR REPLACE INTO cards(user_id, bank, question_id, state, step, stability,"
             " difficulty, due, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                *key,
+                record.user_id,
+                record.bank,
+                record.question_id,
                 card.state,
                 card.step,
                 card.stability,
@@ -383,10 +455,15 @@ class Repository:
         return [(f"{r[0]}:{r[1]}", _card(r[2:])) for r in rows]
 
     @staticmethod
-    async def _insert_answer(db: aiosqlite.Connection, record: AnswerRecord) -> int:
+    async def _insert_answer(
+        db: aiosqlite.Connection,
+        record: AnswerRecord,
+        *,
+        card_before: CardState | object | None = None,
+    ) -> int:
         async with db.execute(
             "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
-            " answered_at, round_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " answered_at, round_token, card_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.user_id,
                 record.chat_id,
@@ -397,6 +474,7 @@ class Repository:
                 record.verdict,
                 _iso(record.answered_at),
                 record.round_token,
+                _card_json(card_before),
             ),
         ) as cur:
             assert cur.lastrowid is not None

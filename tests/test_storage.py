@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
 import pytest
+from fsrs import Rating
 
+from bot.tutor.memory import review, reviewed_right
 from bot.tutor.rounds import AnswerRecord, DisputeResult, Round
 from quizbank.grading import Outcome
 from storage.db import connect
@@ -196,3 +198,26 @@ async def test_the_streak_is_the_same_whichever_miss_is_disputed_first(
         stats = await repo.stats(user)
         results.append((stats.streak, stats.best_streak))
     assert results == [(8, 8), (8, 8)]
+
+
+async def test_a_dispute_replays_the_card_as_right_and_lifts_mastery(
+    db: aiosqlite.Connection,
+) -> None:
+    repo = Repository(db)
+    await repo.ensure_user(11, "Gi", now=NOW)
+    rnd = Round(11, 11, "tok011", ("k:a", "k:b"), NOW)
+    await repo.save_round(rnd)
+    record = replace(_record(11, Outcome.WRONG), round_token="tok011")
+    saved = await repo.record_answer(
+        record,
+        accepted=False,
+        rnd=rnd.advance(Outcome.WRONG),
+        review=lambda card: review(card, Rating.Again, NOW),
+    )
+    [(_, missed)] = await repo.due_cards(11, now=NOW + timedelta(days=30))
+    before = (await repo.stats(11)).topics[0]
+    await repo.dispute(saved.answer_id, 11, now=NOW, can_dispute=TEXT, replay=reviewed_right)
+    [(_, replayed)] = await repo.due_cards(11, now=NOW + timedelta(days=30))
+    assert replayed.due > missed.due  # scheduled as a right answer: further out
+    after = (await repo.stats(11)).topics[0]
+    assert (after.correct, after.recent_correct) == (before.correct + 1, before.recent_correct + 1)

@@ -66,6 +66,11 @@ def review(card: CardState | None, rating: Rating, at: datetime) -> CardState:
     )
 
 
+def reviewed_right(card: CardState | None, at: datetime) -> CardState:
+    """The card had the review at `at` been a right answer: "I was right" replays it."""
+    return review(card, Rating.Good, at)
+
+
 def recall(card: CardState, at: datetime) -> float:
     """The chance, 0 to 1, that the student still remembers this card at `at`."""
     if card.last_review is None or not card.stability:

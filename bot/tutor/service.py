@@ -22,7 +22,7 @@ from bot.tutor.mastery import (
     mastery,
     weakest,
 )
-from bot.tutor.memory import rating_for, recall, review
+from bot.tutor.memory import rating_for, recall, review, reviewed_right
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
@@ -52,6 +52,8 @@ _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
 _PRIORS_FOR = timedelta(minutes=10)
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 # Zone names as students may type them in any case: 'europe/berlin' is Europe/Berlin.
 _ZONES = frozenset(z for z in available_timezones() if "/" in z or z == "UTC")
 
@@ -354,7 +356,9 @@ class Tutor:
 
     async def dispute(self, user_id: int, answer_id: int, *, at: datetime) -> DisputeResult:
         """ "I was right": re-score one of the student's own answers and flag it for review."""
-        result = await self._store.dispute(answer_id, user_id, now=at, can_dispute=self._disputable)
+        result = await self._store.dispute(
+            answer_id, user_id, now=at, can_dispute=self._disputable, replay=reviewed_right
+        )
         if result is DisputeResult.RECORDED:
             self._rounds.pop(user_id, None)  # the round's score may have changed: reload it
         return result

@@ -79,6 +79,7 @@ class TutorStore(Protocol):
         *,
         now: datetime,
         can_dispute: AbstractSet[tuple[str, str]],
+        replay: Callable[[CardState | None, datetime], CardState] | None = None,
     ) -> DisputeResult:
         """Record "I was right" on the user's own private-practice answer to a question in
         `can_dispute` (bank, id), and re-score it as correct."""
