@@ -106,6 +106,7 @@ async def _004_cards(conn: aiosqlite.Connection) -> None:
             difficulty REAL,
             due TEXT NOT NULL,           -- UTC, ISO 8601
             last_review TEXT,            -- UTC, ISO 8601
+            first_seen TEXT NOT NULL,    -- UTC: when the student first met the question
             PRIMARY KEY (user_id, bank, question_id)
         ) WITHOUT ROWID"""
     )

@@ -383,9 +383,14 @@ class Repository:
 
     @staticmethod
     async def _save_card(db: aiosqlite.Connection, record: AnswerRecord, card: CardState) -> None:
+        # first_seen is set once, by the first review: the daily cap on new questions counts it.
         await db.execute(
-            "INSERT OR REPLACE INTO cards(user_id, bank, question_id, state, step, stability,"
-            " difficulty, due, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cards(user_id, bank, question_id, state, step, stability, difficulty,"
+            " due, last_review, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(user_id, bank, question_id) DO UPDATE SET state = excluded.state,"
+            " step = excluded.step, stability = excluded.stability,"
+            " difficulty = excluded.difficulty, due = excluded.due,"
+            " last_review = excluded.last_review",
             (
                 record.user_id,
                 record.bank,
@@ -396,6 +401,7 @@ class Repository:
                 card.difficulty,
                 _iso(card.due),
                 _iso(card.last_review) if card.last_review else None,
+                _iso(record.answered_at),
             ),
         )
 
@@ -436,6 +442,15 @@ class Repository:
                 " ON CONFLICT(id) DO UPDATE SET timezone = excluded.timezone",
                 (user_id, _iso(now), zone),
             )
+
+    async def count_new_since(self, user_id: int, since: datetime) -> int:
+        """How many questions the user met for the first time since `since`."""
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM cards WHERE user_id = ? AND first_seen >= ?",
+            (user_id, _iso(since)),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else 0
 
     async def card_keys(self, user_id: int) -> set[str]:
         """Every question the user has a card for, as "bank:question"."""

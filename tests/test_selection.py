@@ -62,3 +62,12 @@ def test_when_everything_has_been_seen_the_round_is_still_full() -> None:
     bank = _bank()
     keys = plan_round(bank, 10, random.Random(3), seen={q.key for q in bank})
     assert len(set(keys)) == 10
+
+
+def test_new_questions_stop_at_the_daily_cap_and_seen_ones_fill_the_round() -> None:
+    bank = _bank()
+    seen = {q.key for q in bank if q.topic == "d"}
+    keys = plan_round(bank, 6, random.Random(4), seen=seen, new_allowed=2)
+    assert [k for k in keys if k not in seen] == ["t:a1", "t:a2"]  # two new, in syllabus order
+    assert len(keys) == 6 and sum(k in seen for k in keys) == 4
+    assert plan_round(bank[:5], 3, random.Random(4), new_allowed=0) == []  # nothing met yet

@@ -23,14 +23,17 @@ def plan_round(
     due: Sequence[str] = (),
     weak_topics: Sequence[str] = (),
     seen: Collection[str] = (),
+    new_allowed: int | None = None,
 ) -> list[str]:
     """A round in the tutor's order of need.
 
     1. Due reviews, as given (least likely to be remembered first).
     2. Then questions from the weakest topics, as given (weakest, or barely tried, first):
        up to half of what is left, so a round still brings something new.
-    3. Then new questions in syllabus order (the order of `questions`).
-    4. Then, if the student has seen everything, questions not yet due, at random.
+    3. Then new questions in syllabus order (the order of `questions`), at most
+       `new_allowed` of them (what is left of the day's cap on new questions).
+    4. Then questions met before but not yet due, at random: once everything is seen, or
+       the day's new questions are used up.
     The result never has the same topic twice in a row when there is a choice.
     """
     by_key = {q.key: q for q in questions}
@@ -56,15 +59,19 @@ def plan_round(
         taken.update(q.key for q in picks)
         share -= len(picks)
 
+    fresh_left = size if new_allowed is None else max(new_allowed, 0)
     for q in questions:  # new questions, in syllabus order
-        if len(chosen) >= size:
+        if len(chosen) >= size or fresh_left <= 0:
             break
         if q.key not in taken and q.key not in seen:
             chosen.append(q)
             taken.add(q.key)
+            fresh_left -= 1
 
-    if len(chosen) < size:  # everything seen: any question not already in the round
-        rest = [q for q in questions if q.key not in taken]
+    if len(chosen) < size:  # everything seen, or the cap reached: questions met before
+        rest = [q for q in questions if q.key not in taken and q.key in seen]
+        if not rest and fresh_left > 0:
+            rest = [q for q in questions if q.key not in taken]
         chosen += rng.sample(rest, min(size - len(chosen), len(rest)))
     return spread_topics(chosen, size)
 

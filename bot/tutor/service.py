@@ -50,6 +50,7 @@ from quizbank.replies import choice_index, points_made
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
+NEW_PER_DAY = 20  # new questions a day: more than this and reviews pile up later
 _PRIORS_FOR = timedelta(minutes=10)
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -127,7 +128,12 @@ class Tutor:
         masteries = sorted(await self.masteries(user_id, at=at), key=lambda m: m.mastery)
         weak = [m.topic for m in masteries if m.weak or m.answered < MIN_ANSWERS]
         seen = await self._store.card_keys(user_id)
-        keys = plan_round(pool, size, self._rng, due=due, weak_topics=weak, seen=seen)
+        zone = self.zone_of(await self._store.stats(user_id))  # the student's own day
+        midnight = datetime.combine(at.astimezone(zone).date(), time(), zone)
+        new_today = await self._store.count_new_since(user_id, midnight)
+        plan = partial(plan_round, pool, size, self._rng, due=due, weak_topics=weak, seen=seen)
+        # The cap keeps reviews from piling up; it never leaves a topic round empty.
+        keys = plan(new_allowed=NEW_PER_DAY - new_today) or plan()
         if not keys:
             return None
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, topic=topic)

@@ -64,6 +64,10 @@ class TutorStore(Protocol):
         """Set the zone a student's days are counted in."""
         ...
 
+    async def count_new_since(self, user_id: int, since: datetime) -> int:
+        """How many questions the user met for the first time since `since`."""
+        ...
+
     async def card_keys(self, user_id: int) -> set[str]:
         """Every question the user has a card for, as "bank:question"."""
         ...
