@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from collections.abc import Set as AbstractSet
@@ -94,18 +95,22 @@ class Repository:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        # One connection holds one transaction at a time: coroutines sharing this repository
+        # (updates handled concurrently) take turns instead of interleaving statements.
+        self._lock = asyncio.Lock()
 
     @asynccontextmanager
     async def _transaction(self, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
-        # IMMEDIATE takes the write lock up front, so read-modify-write steps cannot race;
-        # a plain BEGIN gives multi-statement reads one consistent snapshot.
-        await self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield self._conn
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
-        await self._conn.execute("COMMIT")
+        # IMMEDIATE takes the write lock up front, so read-modify-write steps cannot race
+        # with another process; a plain BEGIN gives multi-statement reads one snapshot.
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
 
     async def ensure_user(self, user_id: int, first_name: str, *, now: datetime) -> None:
         """Create the user, or refresh their name and mark them active again."""

@@ -14,6 +14,7 @@ from fsrs import Rating
 
 from bot.tutor.memory import review, reviewed_right
 from bot.tutor.rounds import AnswerRecord, DisputeResult, Round
+from bot.tutor.streaks import DailyStreak, after_answer
 from quizbank.grading import Outcome
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
@@ -221,3 +222,65 @@ async def test_a_dispute_replays_the_card_as_right_and_lifts_mastery(
     assert replayed.due > missed.due  # scheduled as a right answer: further out
     after = (await repo.stats(11)).topics[0]
     assert (after.correct, after.recent_correct) == (before.correct + 1, before.recent_correct + 1)
+
+
+async def test_two_answers_arriving_together_are_both_counted_once(tmp_path: Path) -> None:
+    # Two connections (as two processes would be) record answers for one student at once:
+    # streaks and the day's count must see both, never one overwriting the other.
+    path = tmp_path / "together.sqlite3"
+    first, second = await connect(path), await connect(path)
+    try:
+        await Repository(first).ensure_user(12, "Hu", now=NOW)
+        day = NOW.date()
+
+        def count_day(streak: DailyStreak, zone: str | None) -> DailyStreak:
+            return after_answer(streak, day)
+
+        repos = [Repository(first), Repository(second)]  # one per connection, as in the bot
+
+        async def answer(repo: Repository, n: int) -> None:
+            rnd = Round(12, 12, f"tok{n:03d}", ("k:a", "k:b"), NOW)
+            await repo.record_answer(
+                _record(12, Outcome.CORRECT),
+                accepted=True,
+                rnd=rnd.advance(Outcome.CORRECT),
+                daily=count_day,
+            )
+
+        await asyncio.gather(*(answer(r, n) for n, r in enumerate(repos * 5)))
+        stats = await Repository(first).stats(12)
+    finally:
+        await first.close()
+        await second.close()
+    assert (stats.answered, stats.correct, stats.streak) == (10, 10, 10)
+    assert (stats.daily.today_count, stats.daily.days) == (10, 1)  # one day, counted once
+
+
+async def test_migration_005_gives_old_answers_the_weight_the_decay_allows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn.execute(
+            "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL"
+            " DEFAULT CURRENT_TIMESTAMP)"
+        )
+        for name, step in MIGRATIONS[:4]:  # a database from before 005
+            await step(conn)
+            await conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
+        await conn.execute(
+            "INSERT INTO users(id, first_name, created_at) VALUES (13, 'Old', '2026-01-01')"
+        )
+        await conn.execute(
+            "INSERT INTO topic_stats(user_id, topic, answered, correct) VALUES (13, 'x', 40, 10)"
+        )
+        await migrate(conn)
+        async with conn.execute(
+            "SELECT recent, recent_correct FROM topic_stats WHERE user_id = 13"
+        ) as cur:
+            recent, recent_correct = await cur.fetchone()
+    finally:
+        await conn.close()
+    assert recent == pytest.approx((1 - 0.85**40) / 0.15)  # about 6.7, not 40
+    assert recent_correct == pytest.approx(recent * 10 / 40)
