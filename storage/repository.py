@@ -104,11 +104,14 @@ class Repository:
         # IMMEDIATE takes the write lock up front, so read-modify-write steps cannot race
         # with another process; a plain BEGIN gives multi-statement reads one snapshot.
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                # Cancelled mid-BEGIN or failed later: never leave the connection inside an
+                # open transaction, or every later BEGIN on it would fail.
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
                 raise
             await self._conn.execute("COMMIT")
 

@@ -106,3 +106,14 @@ async def test_a_students_week_brings_each_question_back_on_the_right_day(
     assert await due_on(3) == [missed]  # relearnt yesterday: a short interval again
     for day in (4, 5, 6, 7):  # then a quiet week: all of it spaced further out
         assert await due_on(day) == [], day
+
+
+def test_a_miss_comes_back_only_with_another_question_in_between() -> None:
+    from bot.tutor.rounds import Round
+
+    rnd = Round(1, 1, "abcdef", ("a", "b", "c"), T0, position=2)
+    assert rnd.advance(Outcome.WRONG, requeue=True).questions == ("a", "b", "c")  # last one
+    rnd = Round(1, 1, "abcdef", ("a", "b", "c"), T0, position=1)
+    assert rnd.advance(Outcome.WRONG, requeue=True).questions == ("a", "b", "c", "b")
+    rnd = Round(1, 1, "abcdef", ("a", "b", "c", "d", "e"), T0, position=0)
+    assert rnd.advance(Outcome.WRONG, requeue=True).questions == ("a", "b", "c", "a", "d", "e")

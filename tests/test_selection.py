@@ -71,3 +71,11 @@ def test_new_questions_stop_at_the_daily_cap_and_seen_ones_fill_the_round() -> N
     assert [k for k in keys if k not in seen] == ["t:a1", "t:a2"]  # two new, in syllabus order
     assert len(keys) == 6 and sum(k in seen for k in keys) == 4
     assert plan_round(bank[:5], 3, random.Random(4), new_allowed=0) == []  # nothing met yet
+
+
+def test_weak_topics_also_respect_the_daily_cap_on_new_questions() -> None:
+    bank = _bank()
+    keys = plan_round(
+        bank, 10, random.Random(1), weak_topics=["a", "b"], seen={"t:a1", "t:a2"}, new_allowed=0
+    )
+    assert set(keys) <= {"t:a1", "t:a2"}  # nothing new after the cap, weak topic or not

@@ -128,3 +128,27 @@ async def test_five_answers_make_a_day_of_the_daily_streak(
         text = await ana.answer(text, right=False)  # wrong answers still count as practice
     stats = await ana.say("/stats")
     assert "📅 Daily streak: 1 day (best 1)" in stats
+
+
+def test_moving_zone_westwards_never_counts_a_date_twice() -> None:
+    instant = datetime(2026, 11, 1, 15, 30, tzinfo=UTC)
+    streak = _practise(DailyStreak(), local_day(instant, "Asia/Tokyo"))  # 2 Nov in Tokyo
+    later = instant + timedelta(minutes=10)
+    streak = _practise(streak, local_day(later, "America/Los_Angeles"))  # 1 Nov in LA
+    assert streak.days == 1  # 1 Nov after 2 Nov adds nothing
+    next_la_day = local_day(later + timedelta(days=1), "America/Los_Angeles")  # 2 Nov again
+    streak = _practise(streak, next_la_day)
+    assert streak.days == 1  # 2 Nov already counted
+
+
+def test_days_are_local_not_utc_just_after_midnight_on_a_clock_change() -> None:
+    # New York, 8 March 2026: 00:30 local is 05:30 UTC and 23:30 local is 03:30 UTC next day.
+    zone = ZoneInfo("America/New_York")
+    early = datetime(2026, 3, 8, 0, 30, tzinfo=zone).astimezone(UTC)
+    late = datetime(2026, 3, 8, 23, 30, tzinfo=zone).astimezone(UTC)
+    assert local_day(early, "America/New_York") == local_day(late, "America/New_York")
+    assert early.date() != late.date()  # in UTC they are different days
+    streak = DailyStreak()
+    for moment in [early] * 3 + [late] * 2:  # five answers on one local day
+        streak = after_answer(streak, local_day(moment, "America/New_York"))
+    assert (streak.days, streak.today_count) == (1, 5)

@@ -79,7 +79,8 @@ async def review(update: Update, context: Context) -> None:
         user_id, chat_id, at=sent_at(update, context), first_name=name
     )
     if isinstance(result, NothingDue):
-        await send(context, chat_id, render.nothing_due(result.next_due, tutor.zone))
+        zone = tutor.zone_of(await tutor.stats(user_id))  # the student's own clock
+        await send(context, chat_id, render.nothing_due(result.next_due, zone))
         return
     reply = render.started(tutor.library, result.round, result.question, result.replaced)
     await send(context, chat_id, reply)

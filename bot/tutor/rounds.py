@@ -66,7 +66,9 @@ class Round:
         """
         questions = self.questions
         key = self.current
-        if requeue and key is not None and questions.count(key) == 1:
+        # Only with another question in between: straight after the answer it is a free point.
+        others_left = len(questions) - self.position - 1
+        if requeue and key is not None and questions.count(key) == 1 and others_left >= 1:
             at = min(self.position + 1 + REQUEUE_AFTER, len(questions))
             questions = (*questions[:at], key, *questions[at:])
         return replace(

@@ -43,6 +43,7 @@ def plan_round(
     for q in questions:
         by_topic.setdefault(q.topic, []).append(q)
 
+    fresh_left = size if new_allowed is None else max(new_allowed, 0)
     share = (size - len(chosen) + 1) // 2
     for topic in weak_topics:
         if share <= 0 or len(chosen) >= size:
@@ -51,7 +52,8 @@ def plan_round(
         fresh = [q for q in pool if q.key not in seen]
         # Unseen questions of the topic first, then ones seen before; sampled, not shuffled
         # whole: a big bank has thousands.
-        picks = rng.sample(fresh, min(share, len(fresh)))
+        picks = rng.sample(fresh, min(share, len(fresh), fresh_left))  # new ones: within the cap
+        fresh_left -= len(picks)
         old = [q for q in pool if q.key in seen]
         picks += rng.sample(old, min(share - len(picks), len(old)))
         picks = picks[: size - len(chosen)]
@@ -59,7 +61,6 @@ def plan_round(
         taken.update(q.key for q in picks)
         share -= len(picks)
 
-    fresh_left = size if new_allowed is None else max(new_allowed, 0)
     for q in questions:  # new questions, in syllabus order
         if len(chosen) >= size or fresh_left <= 0:
             break

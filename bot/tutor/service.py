@@ -205,8 +205,9 @@ class Tutor:
 
     async def due_counts(self, user_id: int, *, at: datetime) -> tuple[int, int]:
         """How many of the student's cards are due now, and by the end of their day."""
-        local = at.astimezone(self.zone)
-        midnight = datetime.combine(local.date() + timedelta(days=1), time(), self.zone)
+        zone = self.zone_of(await self._store.stats(user_id))
+        local = at.astimezone(zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(), zone)
         due = [k for k, c in await self._store.due_cards(user_id, now=midnight) if self._has(k)]
         now = sum(1 for k, c in await self._store.due_cards(user_id, now=at) if self._has(k))
         return now, len(due)

@@ -36,10 +36,15 @@ def local_day(moment: datetime, zone: str) -> date:
 
 def after_answer(streak: DailyStreak, day: date, *, goal: int = DAILY_GOAL) -> DailyStreak:
     """The streak after one answer on `day` (the student's local date)."""
+    if streak.today is not None and day < streak.today:
+        # Moving zone westwards (or a late message) must not reopen a day already begun.
+        day = streak.today
     count = streak.today_count + 1 if streak.today == day else 1
     streak = replace(streak, today=day, today_count=count)
     if count != goal:
         return streak  # the day counts exactly once, when it reaches the goal
+    if streak.last_day is not None and day <= streak.last_day:
+        return streak  # this date already counted
     days, freezes = 1, streak.freezes
     if streak.last_day is not None:
         missed = (day - streak.last_day).days - 1
