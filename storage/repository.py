@@ -58,16 +58,13 @@ def _card_json(card: CardState | object | None) -> str | None:
     if card is None:
         return "new"
     assert isinstance(card, CardState)
-    return json.dumps(
-        [
-            card.state,
-            card.step,
-            card.stability,
-            card.difficulty,
-            _iso(card.due),
-            _iso(card.last_review) if card.last_review else None,
-        ]
-    )
+    return json.dumps(_card_row(card))
+
+
+def _card_row(card: CardState) -> list[Any]:
+    """A card's fields as stored: the cards columns, and the JSON in answers.card_before."""
+    last = _iso(card.last_review) if card.last_review else None
+    return [card.state, card.step, card.stability, card.difficulty, _iso(card.due), last]
 
 
 def _card_from_json(text: str) -> CardState | None:
@@ -403,12 +400,7 @@ class Repository:
                 record.user_id,
                 record.bank,
                 record.question_id,
-                card.state,
-                card.step,
-                card.stability,
-                card.difficulty,
-                _iso(card.due),
-                _iso(card.last_review) if card.last_review else None,
+                *_card_row(card),
                 _iso(record.answered_at),
             ),
         )
