@@ -87,7 +87,7 @@ class _Terminal:
             case "/topics":
                 self.say(_topics(library))
             case "/stats":
-                self.say(render.stats(library, await tutor.stats(TERMINAL_USER)))
+                self.say(render.stats(library, await tutor.overview(TERMINAL_USER, at=now)))
             case "/help" | "/start":
                 self.say(GREETING)
             case "/stop":

@@ -23,11 +23,11 @@ from bot.tutor.rounds import (
     MAX_ROUND,
     MIN_ROUND,
     DisputeResult,
+    Overview,
     Retry,
     Round,
     SelfCheck,
     Started,
-    Stats,
     Summary,
     Turn,
     Unreadable,
@@ -395,16 +395,10 @@ def _due_line(now: int, today: int) -> str:
     return f"🔁 Due for review later today: {today}" if today else "🔁 Nothing due for review today"
 
 
-def stats(
-    library: Library,
-    s: Stats,
-    *,
-    due_now: int = 0,
-    due_today: int = 0,
-    masteries: Sequence[TopicMastery] = (),
-    day_streak: int = 0,
-) -> Reply:
+def stats(library: Library, overview: Overview) -> Reply:
     """The /stats screen: totals, streak, reviews due, and mastery per topic as bars."""
+    s, masteries = overview.stats, overview.masteries
+    due_now, due_today, day_streak = overview.due_now, overview.due_today, overview.day_streak
     if s.answered == 0:
         return Reply("📊 No answers yet. Send /quiz to start your first round!", START_BUTTONS)
     lines = [

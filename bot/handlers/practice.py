@@ -79,8 +79,7 @@ async def review(update: Update, context: Context) -> None:
         user_id, chat_id, at=sent_at(update, context), first_name=name
     )
     if isinstance(result, NothingDue):
-        zone = tutor.zone_of(await tutor.stats(user_id))  # the student's own clock
-        await send(context, chat_id, render.nothing_due(result.next_due, zone))
+        await send(context, chat_id, render.nothing_due(result.next_due, result.zone))
         return
     reply = render.started(tutor.library, result.round, result.question, result.replaced)
     await send(context, chat_id, reply)
@@ -154,19 +153,8 @@ async def stats(update: Update, context: Context) -> None:
     """Show streaks, accuracy, reviews due and mastery by topic."""
     user_id, chat_id, _ = _ids(update)
     tutor = context.bot_data.tutor
-    at = sent_at(update, context)
-    due_now, due_today = await tutor.due_counts(user_id, at=at)
-    masteries = await tutor.masteries(user_id, at=at)
-    stats = await tutor.stats(user_id)
-    reply = render.stats(
-        tutor.library,
-        stats,
-        due_now=due_now,
-        due_today=due_today,
-        masteries=masteries,
-        day_streak=tutor.day_streak(stats, at=at),
-    )
-    await send(context, chat_id, reply)
+    overview = await tutor.overview(user_id, at=sent_at(update, context))
+    await send(context, chat_id, render.stats(tutor.library, overview))
 
 
 async def not_text(update: Update, context: Context) -> None:

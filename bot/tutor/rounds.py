@@ -6,7 +6,9 @@ import enum
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.tutor.mastery import TopicMastery
 from bot.tutor.streaks import DailyStreak
 from quizbank.grading import Outcome, Verdict
 from quizbank.model import Kind, Question
@@ -201,6 +203,7 @@ class NothingDue:
     """/review with no card due; `next_due` is when the first one will be (None: no cards)."""
 
     next_due: datetime | None
+    zone: ZoneInfo  # the student's zone, for saying when
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +248,14 @@ class Stats:
     def accuracy(self) -> float:
         """Share of accepted answers, 0..1."""
         return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What /stats shows a student."""
+
+    stats: Stats
+    masteries: tuple[TopicMastery, ...]
+    due_now: int
+    due_today: int
+    day_streak: int

@@ -31,6 +31,7 @@ from bot.tutor.rounds import (
     AnswerRecord,
     DisputeResult,
     NothingDue,
+    Overview,
     Retry,
     Round,
     SelfCheck,
@@ -121,14 +122,12 @@ class Tutor:
     ) -> Started | None:
         """Start a new round (abandoning any unfinished one); None if no questions match."""
         pool = [q for q in self.library.questions if topic is None or q.topic == topic]
-        due_now = await self._store.due_cards(user_id, now=at)
-        due = [
-            k for _, _, k in sorted((recall(c, at), c.due, k) for k, c in due_now if self._has(k))
-        ]
-        masteries = sorted(await self.masteries(user_id, at=at), key=lambda m: m.mastery)
+        due = await self._due_keys(user_id, at)
+        stats = await self._store.stats(user_id)
+        masteries = sorted(await self._masteries(stats, at), key=lambda m: m.mastery)
         weak = [m.topic for m in masteries if m.weak or m.answered < MIN_ANSWERS]
         seen = await self._store.card_keys(user_id)
-        zone = self.zone_of(await self._store.stats(user_id))  # the student's own day
+        zone = self.zone_of(stats)  # the student's own day
         midnight = datetime.combine(at.astimezone(zone).date(), time(), zone)
         new_today = await self._store.count_new_since(user_id, midnight)
         plan = partial(plan_round, pool, size, self._rng, due=due, weak_topics=weak, seen=seen)
@@ -148,24 +147,30 @@ class Tutor:
         size: int = DEFAULT_ROUND,
     ) -> Started | NothingDue:
         """A round of the questions due for review, least likely to be remembered first."""
-        due = [
-            # Least likely to be remembered first; equal chances, the longest overdue first.
-            (recall(card, at), card.due, key)
-            for key, card in await self._store.due_cards(user_id, now=at)
-            if self.library.question(key) is not None  # its bank may have gone
-        ]
+        due = await self._due_keys(user_id, at)
         if not due:
             later = [
                 c.due for k, c in await self._store.due_cards(user_id, now=_FAR) if self._has(k)
             ]
-            return NothingDue(min(later, default=None))
-        keys = [key for _, _, key in sorted(due)[:size]]
-        return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, review=True)
+            zone = self.zone_of(await self._store.stats(user_id))
+            return NothingDue(min(later, default=None), zone)
+        return await self._start(
+            user_id, chat_id, due[:size], at=at, first_name=first_name, review=True
+        )
+
+    async def _due_keys(self, user_id: int, at: datetime) -> list[str]:
+        """The student's due questions, least likely remembered first (ties: longest overdue)."""
+        due = await self._store.due_cards(user_id, now=at)
+        ranked = sorted((recall(c, at), c.due, k) for k, c in due if self._has(k))
+        return [key for _, _, key in ranked]
 
     async def masteries(self, user_id: int, *, at: datetime) -> list[TopicMastery]:
         """The student's mastery of each topic they have answered, in syllabus order."""
+        return await self._masteries(await self._store.stats(user_id), at)
+
+    async def _masteries(self, student: Stats, at: datetime) -> list[TopicMastery]:
         priors = await self._class_priors(at)
-        stats = {t.topic: t for t in (await self._store.stats(user_id)).topics}
+        stats = {t.topic: t for t in student.topics}
         return [
             TopicMastery(
                 topic.id,
@@ -203,22 +208,23 @@ class Tutor:
             self._priors = (at, {t: class_prior(n, c) for t, (n, c) in totals.items()})
         return self._priors[1]
 
-    async def due_counts(self, user_id: int, *, at: datetime) -> tuple[int, int]:
-        """How many of the student's cards are due now, and by the end of their day."""
-        zone = self.zone_of(await self._store.stats(user_id))
-        local = at.astimezone(zone)
-        midnight = datetime.combine(local.date() + timedelta(days=1), time(), zone)
-        due = [k for k, c in await self._store.due_cards(user_id, now=midnight) if self._has(k)]
-        now = sum(1 for k, c in await self._store.due_cards(user_id, now=at) if self._has(k))
-        return now, len(due)
+    async def overview(self, user_id: int, *, at: datetime) -> Overview:
+        """Everything /stats shows, read once: totals, streaks, reviews due, mastery."""
+        stats = await self._store.stats(user_id)
+        zone = self.zone_of(stats)
+        midnight = datetime.combine(at.astimezone(zone).date() + timedelta(days=1), time(), zone)
+        today = [c for k, c in await self._store.due_cards(user_id, now=midnight) if self._has(k)]
+        return Overview(
+            stats=stats,
+            masteries=tuple(await self._masteries(stats, at)),
+            due_now=sum(1 for c in today if c.due <= at),
+            due_today=len(today),
+            day_streak=standing(stats.daily, at.astimezone(zone).date()),
+        )
 
     def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
         """The daily streak after an answer at `at`, counted in the student's own day."""
         return after_answer(streak, local_day(at, zone or self.zone.key))
-
-    def day_streak(self, stats: Stats, *, at: datetime) -> int:
-        """The student's daily streak as it stands at `at`, in their own time zone."""
-        return standing(stats.daily, local_day(at, stats.timezone or self.zone.key))
 
     def zone_of(self, stats: Stats) -> ZoneInfo:
         """The time zone the student's days run on."""
