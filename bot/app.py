@@ -29,9 +29,11 @@ def build_application(
     settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
 ) -> QuizApp:
     """A ready-to-run Application; the database opens in post_init, not here."""
+    builder = ApplicationBuilder()
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     app: QuizApp = (
-        ApplicationBuilder()
-        .token(settings.require_token())
+        builder.token(settings.require_token())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(bot_data=AppServices))
@@ -41,7 +43,6 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=2))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

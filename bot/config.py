@@ -33,6 +33,8 @@ class Settings:
     bank_paths: tuple[str, ...] = ()
     timezone: str = "Europe/London"
     log_level: str = "INFO"
+    # Off only for benchmarks against a fake API: Telegram itself enforces its limits.
+    rate_limit: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -60,6 +62,9 @@ class Settings:
         level = (get("LOG_LEVEL") or "INFO").upper()
         if level not in logging.getLevelNamesMapping():
             raise ConfigError(f"LOG_LEVEL {level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        limit = (get("QUIZBOT_RATE_LIMIT") or "on").lower()
+        if limit not in ("on", "off"):
+            raise ConfigError(f"QUIZBOT_RATE_LIMIT {limit!r} must be on or off")
         banks = tuple(p for p in (get("QUIZBOT_BANKS") or "").replace(",", ":").split(":") if p)
         for path in banks:
             if not Path(path).exists():
@@ -72,6 +77,7 @@ class Settings:
             bank_paths=banks,
             timezone=zone,
             log_level=level,
+            rate_limit=limit == "on",
         )
 
     def require_token(self) -> str:

@@ -258,3 +258,10 @@ def test_every_topic_of_the_builtin_bank_has_at_least_ten_questions() -> None:
 def test_the_builtin_bank_answers_are_not_confusable() -> None:
     [bank] = load_library(builtin_paths())[0].banks
     assert [str(p) for p in lint(bank)] == []
+
+
+def test_rate_limit_setting_is_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).rate_limit
+    assert not Settings.from_env({"QUIZBOT_RATE_LIMIT": "OFF"}).rate_limit
+    with pytest.raises(ConfigError, match="QUIZBOT_RATE_LIMIT"):
+        Settings.from_env({"QUIZBOT_RATE_LIMIT": "maybe"})
