@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import datetime
 
 import aiosqlite
 
@@ -25,92 +22,29 @@ from bot.tutor.rounds import (
     TopicStat,
 )
 from bot.tutor.streaks import DailyStreak
-
-
-def _iso(moment: datetime) -> str:
-    """UTC ISO 8601, the only way times are stored."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _daily(row: Sequence[Any]) -> DailyStreak:
-    days, best, last_day, today, count, freezes = row
-    return DailyStreak(
-        days,
-        best,
-        date.fromisoformat(last_day) if last_day else None,
-        date.fromisoformat(today) if today else None,
-        count,
-        freezes,
-    )
-
-
-_NO_REVIEW = object()  # an answer that reviewed no card (a near miss with a retry left)
-
-
-def _card_json(card: CardState | object | None) -> str | None:
-    """A card as stored in answers.card_before: JSON, "new" for none yet, NULL if no review."""
-    if card is _NO_REVIEW:
-        return None
-    if card is None:
-        return "new"
-    assert isinstance(card, CardState)
-    return json.dumps(_card_row(card))
-
-
-def _card_row(card: CardState) -> list[Any]:
-    """A card's fields as stored: the cards columns, and the JSON in answers.card_before."""
-    last = _iso(card.last_review) if card.last_review else None
-    return [card.state, card.step, card.stability, card.difficulty, _iso(card.due), last]
-
-
-def _card_from_json(text: str) -> CardState | None:
-    return None if text == "new" else _card(json.loads(text))
-
-
-def _day(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _card(row: Sequence[Any]) -> CardState:
-    state, step, stability, difficulty, due, last_review = row
-    return CardState(
-        state,
-        step,
-        stability,
-        difficulty,
-        _parse(due),
-        _parse(last_review) if last_review else None,
-    )
+from storage.records import (
+    NO_REVIEW,
+    card_from_json,
+    card_from_row,
+    daily_from_row,
+    insert_answer,
+    iso,
+    parse,
+    record_personal,
+    save_card,
+)
+from storage.transactions import Transactions
 
 
 class Repository:
     """SQLite access for users, answers, stats and rounds; the tutor's `TutorStore`."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, *, transactions: Transactions | None = None
+    ) -> None:
         self._conn = conn
-        # One connection holds one transaction at a time: coroutines sharing this repository
-        # (updates handled concurrently) take turns instead of interleaving statements.
-        self._lock = asyncio.Lock()
-
-    @asynccontextmanager
-    async def _transaction(self, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
-        # IMMEDIATE takes the write lock up front, so read-modify-write steps cannot race
-        # with another process; a plain BEGIN gives multi-statement reads one snapshot.
-        async with self._lock:
-            try:
-                await self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                yield self._conn
-            except BaseException:
-                # Cancelled mid-BEGIN or failed later: never leave the connection inside an
-                # open transaction, or every later BEGIN on it would fail.
-                if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+        # Share `transactions` with any other repository on the same connection.
+        self._transaction = transactions or Transactions(conn)
 
     async def ensure_user(self, user_id: int, first_name: str, *, now: datetime) -> None:
         """Create the user, or refresh their name and mark them active again."""
@@ -118,7 +52,7 @@ class Repository:
             await db.execute(
                 "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, active = 1",
-                (user_id, first_name[:64], _iso(now)),
+                (user_id, first_name[:64], iso(now)),
             )
 
     async def set_active(self, user_id: int, active: bool) -> None:
@@ -149,7 +83,7 @@ class Repository:
                     rnd.answered,
                     int(rnd.retry_used),
                     rnd.topic,
-                    _iso(rnd.started_at),
+                    iso(rnd.started_at),
                     rnd.pending,
                 ),
             )
@@ -175,7 +109,7 @@ class Repository:
             topic=row["topic"],
             retry_used=bool(row["retry_used"]),
             pending=row["pending"],
-            started_at=_parse(row["started_at"]),
+            started_at=parse(row["started_at"]),
         )
 
     async def set_pending(self, user_id: int, typed: str) -> None:
@@ -191,7 +125,7 @@ class Repository:
     async def log_attempt(self, record: AnswerRecord) -> None:
         """Log a near miss that earns a retry, and spend the round's retry, together."""
         async with self._transaction() as db:
-            await self._insert_answer(db, record, card_before=_NO_REVIEW)
+            await insert_answer(db, record, card_before=NO_REVIEW)
             await db.execute(
                 "UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,)
             )
@@ -208,30 +142,9 @@ class Repository:
         """Log a settled answer, update stats and streaks, review its card, and save the
         round's progress. `review` gives a card's new state from its old one; `daily` the
         daily streak's, from the old one and the student's time zone (None: the default)."""
-        hit = int(accepted)
         async with self._transaction() as db:
-            before = await self._card_of(db, record) if review is not None else _NO_REVIEW
-            answer_id = await self._insert_answer(db, record, card_before=before)
-            if review is not None:
-                await self._save_card(db, record, review(before))
-            if daily is not None:
-                await self._count_day(db, record.user_id, daily)
-            async with db.execute(
-                "UPDATE users SET answered = answered + 1, correct = correct + :hit,"
-                " streak = CASE WHEN :hit THEN streak + 1 ELSE 0 END,"
-                " best_streak = MAX(best_streak, CASE WHEN :hit THEN streak + 1 ELSE 0 END)"
-                " WHERE id = :user RETURNING streak, best_streak",
-                {"hit": hit, "user": record.user_id},
-            ) as cur:
-                row = await cur.fetchone()
-            await db.execute(
-                "INSERT INTO topic_stats(user_id, topic, answered, correct, recent,"
-                " recent_correct) VALUES (:user, :topic, 1, :hit, 1, :hit)"
-                " ON CONFLICT(user_id, topic) DO UPDATE SET answered = answered + 1,"
-                " correct = correct + excluded.correct,"
-                " recent = recent * :decay + 1,"
-                " recent_correct = recent_correct * :decay + excluded.correct",
-                {"user": record.user_id, "topic": record.topic, "hit": hit, "decay": DECAY},
+            recorded = await record_personal(
+                db, record, accepted=accepted, review=review, daily=daily
             )
             if rnd.finished:
                 await db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
@@ -247,7 +160,7 @@ class Repository:
                         rnd.user_id,
                     ),
                 )
-        return Recorded(answer_id, *(row if row else (0, 0)))
+        return recorded
 
     async def dispute(
         self,
@@ -278,7 +191,7 @@ class Repository:
             async with db.execute(
                 "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
-                (answer_id, user_id, bank, question_id, typed, _iso(now)),
+                (answer_id, user_id, bank, question_id, typed, iso(now)),
             ) as cur:
                 if cur.rowcount == 0:
                     return DisputeResult.ALREADY
@@ -307,8 +220,8 @@ class Repository:
                     user_id,
                     bank,
                     question_id,
-                    _card_from_json(card_before),
-                    _parse(answered_at),
+                    card_from_json(card_before),
+                    parse(answered_at),
                     replay,
                 )
             # If it was part of the round still being played, the round's score counts it too.
@@ -338,7 +251,7 @@ class Repository:
         if latest != answer_id:
             return  # a later review built on this one: leave the schedule as it is
         record = AnswerRecord(user_id, user_id, bank, question_id, "", "", "", answered_at)
-        await self._save_card(db, record, replay(before, answered_at))
+        await save_card(db, record, replay(before, answered_at))
 
     @staticmethod
     async def _streaks_from_log(db: aiosqlite.Connection, user_id: int) -> tuple[int, int]:
@@ -374,65 +287,7 @@ class Repository:
             (status,),
         ) as cur:
             rows = await cur.fetchall()
-        return [Dispute(r[0], r[1], r[2], r[3], _parse(r[4])) for r in rows]
-
-    @staticmethod
-    async def _card_of(db: aiosqlite.Connection, record: AnswerRecord) -> CardState | None:
-        async with db.execute(
-            "SELECT state, step, stability, difficulty, due, last_review FROM cards"
-            " WHERE user_id = ? AND bank = ? AND question_id = ?",
-            (record.user_id, record.bank, record.question_id),
-        ) as cur:
-            row = await cur.fetchone()
-        return _card(row) if row else None
-
-    @staticmethod
-    async def _save_card(db: aiosqlite.Connection, record: AnswerRecord, card: CardState) -> None:
-        # first_seen is set once, by the first review: the daily cap on new questions counts it.
-        await db.execute(
-            "INSERT INTO cards(user_id, bank, question_id, state, step, stability, difficulty,"
-            " due, last_review, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(user_id, bank, question_id) DO UPDATE SET state = excluded.state,"
-            " step = excluded.step, stability = excluded.stability,"
-            " difficulty = excluded.difficulty, due = excluded.due,"
-            " last_review = excluded.last_review",
-            (
-                record.user_id,
-                record.bank,
-                record.question_id,
-                *_card_row(card),
-                _iso(record.answered_at),
-            ),
-        )
-
-    @staticmethod
-    async def _count_day(
-        db: aiosqlite.Connection,
-        user_id: int,
-        daily: Callable[[DailyStreak, str | None], DailyStreak],
-    ) -> None:
-        async with db.execute(
-            "SELECT day_streak, best_day_streak, last_day, today, today_count, freezes,"
-            " timezone FROM users WHERE id = ?",
-            (user_id,),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return
-        streak = daily(_daily(row[:6]), row[6])
-        await db.execute(
-            "UPDATE users SET day_streak = ?, best_day_streak = ?, last_day = ?, today = ?,"
-            " today_count = ?, freezes = ? WHERE id = ?",
-            (
-                streak.days,
-                streak.best,
-                _day(streak.last_day),
-                _day(streak.today),
-                streak.today_count,
-                streak.freezes,
-                user_id,
-            ),
-        )
+        return [Dispute(r[0], r[1], r[2], r[3], parse(r[4])) for r in rows]
 
     async def set_timezone(self, user_id: int, zone: str, *, now: datetime) -> None:
         """Set the zone a student's days are counted in (past days stay as they were)."""
@@ -440,14 +295,14 @@ class Repository:
             await db.execute(
                 "INSERT INTO users(id, created_at, timezone) VALUES (?, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET timezone = excluded.timezone",
-                (user_id, _iso(now), zone),
+                (user_id, iso(now), zone),
             )
 
     async def count_new_since(self, user_id: int, since: datetime) -> int:
         """How many questions the user met for the first time since `since`."""
         async with self._conn.execute(
             "SELECT COUNT(*) FROM cards WHERE user_id = ? AND first_seen >= ?",
-            (user_id, _iso(since)),
+            (user_id, iso(since)),
         ) as cur:
             row = await cur.fetchone()
         return row[0] if row else 0
@@ -464,36 +319,10 @@ class Repository:
         async with self._conn.execute(
             "SELECT bank, question_id, state, step, stability, difficulty, due, last_review"
             " FROM cards WHERE user_id = ? AND due <= ? ORDER BY due",
-            (user_id, _iso(now)),
+            (user_id, iso(now)),
         ) as cur:
             rows = await cur.fetchall()
-        return [(f"{r[0]}:{r[1]}", _card(r[2:])) for r in rows]
-
-    @staticmethod
-    async def _insert_answer(
-        db: aiosqlite.Connection,
-        record: AnswerRecord,
-        *,
-        card_before: CardState | object | None = None,
-    ) -> int:
-        async with db.execute(
-            "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
-            " answered_at, round_token, card_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.user_id,
-                record.chat_id,
-                record.bank,
-                record.question_id,
-                record.topic,
-                record.typed,
-                record.verdict,
-                _iso(record.answered_at),
-                record.round_token,
-                _card_json(card_before),
-            ),
-        ) as cur:
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+        return [(f"{r[0]}:{r[1]}", card_from_row(r[2:])) for r in rows]
 
     async def stats(self, user_id: int) -> Stats:
         """The user's totals, streaks and per-topic record."""
@@ -522,7 +351,7 @@ class Repository:
             topics,
             disputed=row[4],
             timezone=row[5],
-            daily=_daily(row[6:12]),
+            daily=daily_from_row(row[6:12]),
         )
 
     async def answers(self, user_id: int) -> list[AnswerRecord]:
@@ -533,4 +362,4 @@ class Repository:
             (user_id,),
         ) as cur:
             rows = await cur.fetchall()
-        return [AnswerRecord(*r[:7], _parse(r[7])) for r in rows]
+        return [AnswerRecord(*r[:7], parse(r[7])) for r in rows]
