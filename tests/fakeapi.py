@@ -4,6 +4,10 @@ It speaks plain HTTP/1.1 (keep-alive included) so the bot under test uses its re
 python-telegram-bot + httpx stack. Tests push updates in, and read back every API call
 the bot made. Only the methods quizbot uses are implemented; any other method answers
 404 like the real API does for an unknown method.
+
+Every request ends up in one of four lists: `calls` (accepted), `rejected` (400: the bot
+sent something Telegram refuses, a bug), `refused` (403/400 for a chat the test made the
+bot lose: kicked or migrated) and `flooded` (429: over the per-group rate limit).
 """
 
 from __future__ import annotations
@@ -14,18 +18,71 @@ import email.parser
 import email.policy
 import itertools
 import json
+import math
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakeapi_checks import (
+    BadRequest,
+    check_callback_answer,
+    check_message,
+    check_poll,
+    check_reaction,
+    check_user_id,
+    correct_options,
+    flag,
+    poll_options,
+    visible,
+)
 
 TOKEN = "123456789:AAFakeTokenForTests-DoNotLeak_0123456789"
 BOT_ID = 123456789
 BOT_USERNAME = "quizbot_test_bot"
 # Parameters that are plain strings on the wire; everything else arrives JSON-encoded.
-_RAW_STRINGS = {"text", "caption", "parse_mode", "callback_query_id", "question", "explanation"}
+_RAW_STRINGS = {
+    "text",
+    "caption",
+    "parse_mode",
+    "callback_query_id",
+    "question",
+    "explanation",
+    "description",
+}
+# Methods that post a message into a chat, so count towards a group's flood limit.
+_POSTS = frozenset(
+    {"sendMessage", "sendPoll", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage"}
+)
+_IN_A_CHAT = _POSTS | {"setMessageReaction", "getChatMember", "getChatAdministrators"}
+_CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "sendMessage": check_message,
+    "sendPoll": check_poll,
+    "setMessageReaction": check_reaction,
+    "answerCallbackQuery": check_callback_answer,
+    "getChatMember": check_user_id,
+}
+# Telegram lets a bot post about 20 messages a minute into one group.
+GROUP_POSTS_PER_MINUTE = 20
+_WINDOW = 60.0
+# An administrator's rights as getChatMember reports them: a moderator, not an owner.
+_ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
 
 
 @dataclass
@@ -35,20 +92,34 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None  # what the fake answered, e.g. the sent Message as JSON
+
+
+Handler = Callable[[Call], Awaitable[Any]]
 
 
 class FakeBotAPI:
     """An in-process Bot API: `await start()`, then point the bot at `base_url`."""
 
-    def __init__(self, *, token: str = TOKEN) -> None:
+    def __init__(self, *, token: str = TOKEN, clock: Callable[[], float] | None = None) -> None:
         self.token = token
+        self.clock = clock or time.monotonic  # seconds; times calls and the flood window
         self.calls: list[Call] = []
         self.rejected: list[Call] = []  # requests refused as the real API would (400)
+        self.refused: list[Call] = []  # requests for a chat the bot was kicked from or lost
+        self.flooded: list[Call] = []  # posts over a group's rate limit (429)
         self.commands: list[dict[str, Any]] = []
         self.allowed_updates: list[str] | None = None  # as the bot last asked for them
+        self.polls: dict[str, Call] = {}  # poll id -> the sendPoll that made it
+        self.admins: dict[int, set[int]] = {}  # chat id -> administrators' user ids
+        self.creators: dict[int, int] = {}  # chat id -> its creator's user id
+        self.kicked: set[int] = set()  # chats the bot was removed from
+        self.migrated: dict[int, int] = {}  # old group id -> its new supergroup id
+        self._group_posts: defaultdict[int, list[float]] = defaultdict(list)
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        self._poll_ids = itertools.count(5_000_000_000)
         self._changed = asyncio.Condition()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -106,9 +177,25 @@ class FakeBotAPI:
 
     def sent(self, chat_id: int) -> list[Call]:
         """Every sendMessage to one chat, oldest first."""
-        return [
-            c for c in self.calls if c.method == "sendMessage" and c.params["chat_id"] == chat_id
-        ]
+        return self.sent_to(chat_id)
+
+    def sent_to(self, chat_id: int, method: str = "sendMessage") -> list[Call]:
+        """Every accepted call of `method` to one chat, oldest first."""
+        return [c for c in self.calls if c.method == method and _chat_id(c.params) == chat_id]
+
+    def group_posts(self, chat_id: int) -> list[float]:
+        """Clock times of the posts accepted into one group, oldest first."""
+        return list(self._group_posts.get(chat_id, []))
+
+    def max_per_minute(self, chat_id: int) -> int:
+        """The most posts accepted into one chat within any 60 s."""
+        times = sorted(self._group_posts.get(chat_id, []))
+        most, first = 0, 0
+        for last, moment in enumerate(times):
+            while times[first] <= moment - _WINDOW:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     # ----- HTTP ----------------------------------------------------------------------
 
@@ -152,43 +239,102 @@ class FakeBotAPI:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path[len(prefix) :]
         params = _decode(headers.get("content-type", ""), body)
-        handler = getattr(self, f"_api_{method}", None)
+        handler: Handler | None = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        call = Call(method, params, at=self.clock())
+        chat_id = _chat_id(params)
+        # A lost chat answers the same whatever the bot sent, so its fate comes first.
+        if chat_id in self.kicked:
+            return self._refuse(call, 403, "Forbidden: bot was kicked from the group chat")
+        if chat_id in self.migrated:
+            return self._refuse(
+                call,
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
         try:
-            if method == "sendMessage":
-                check_message(params)
-            if method == "answerCallbackQuery" and len(params.get("text", "")) > 200:
-                raise BadRequest("MESSAGE_TOO_LONG")
+            if method in _IN_A_CHAT and chat_id is None:
+                raise BadRequest("chat not found" if "chat_id" in params else "chat_id is empty")
+            if method in _CHECKS:
+                _CHECKS[method](params)
         except BadRequest as exc:
-            self.rejected.append(Call(method, {**params, "error": str(exc)}))
+            self.rejected.append(Call(method, {**params, "error": str(exc)}, at=call.at))
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+        if method in _POSTS and chat_id is not None and chat_id < 0:
+            wait = self._group_wait(chat_id, call.at)
+            if wait:
+                description = f"Too Many Requests: retry after {wait}"
+                self.flooded.append(Call(method, {**params, "error": description}, at=call.at))
+                refusal = {"ok": False, "error_code": 429, "description": description}
+                return 429, {**refusal, "parameters": {"retry_after": wait}}
+            self._group_posts[chat_id].append(call.at)
+        call.result = await handler(call)
+        # Recorded once answered, so a test that sees the call can read its result.
         if method != "getUpdates":
-            self.calls.append(Call(method, params))
+            self.calls.append(call)
             await self._notify()
-        return 200, {"ok": True, "result": await handler(params)}
+        return 200, {"ok": True, "result": call.result}
+
+    def _refuse(
+        self, call: Call, status: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        self.refused.append(Call(call.method, {**call.params, "error": description}, at=call.at))
+        payload: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            payload["parameters"] = parameters
+        return status, payload
+
+    def _group_wait(self, chat_id: int, now: float) -> int:
+        """Whole seconds until the group may take another post; 0 if it may now."""
+        recent = [t for t in self._group_posts[chat_id] if now - t < _WINDOW]
+        if len(recent) < GROUP_POSTS_PER_MINUTE:
+            return 0
+        return max(1, math.ceil(recent[-GROUP_POSTS_PER_MINUTE] + _WINDOW - now))
+
+    def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        """The Message a send with `params` made."""
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": _chat(int(params["chat_id"])),
+            "from": _user(BOT_ID),
+            **content,
+        }
+        markup = params.get("reply_markup")
+        # A Message carries only an inline keyboard; ForceReply and reply keyboards stay behind.
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return message
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        """The ChatMember for one user, from the test's `creators` and `admins`."""
+        if self.creators.get(chat_id) == user_id:
+            return {"status": "creator", "user": _user(user_id), "is_anonymous": False}
+        if user_id in self.admins.get(chat_id, set()):
+            return {"status": "administrator", "user": _user(user_id), **_ADMIN_RIGHTS}
+        return {"status": "member", "user": _user(user_id)}
 
     # ----- Bot API methods -----------------------------------------------------------
 
-    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _api_getMe(self, call: Call) -> dict[str, Any]:
         return {
-            "id": BOT_ID,
-            "is_bot": True,
-            "first_name": "Quizbot",
-            "username": BOT_USERNAME,
+            **_user(BOT_ID),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
 
-    async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+    async def _api_deleteWebhook(self, call: Call) -> bool:
         return True
 
-    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands = params.get("commands", [])
+    async def _api_setMyCommands(self, call: Call) -> bool:
+        self.commands = call.params.get("commands", [])
         return True
 
-    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _api_getUpdates(self, call: Call) -> list[dict[str, Any]]:
+        params = call.params
         if "allowed_updates" in params:
             self.allowed_updates = params["allowed_updates"]
         offset = int(params.get("offset") or 0)
@@ -204,100 +350,85 @@ class FakeBotAPI:
         limit = int(params.get("limit") or 100)
         return self._updates[:limit]
 
-    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
-        message = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Quizbot"},
-            "text": params.get("text", ""),
-        }
-        if "reply_markup" in params:
-            message["reply_markup"] = params["reply_markup"]
-        return message
+    async def _api_sendMessage(self, call: Call) -> dict[str, Any]:
+        params = call.params
+        return self._message(params, text=params.get("text", ""))
 
-    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+    async def _api_sendPoll(self, call: Call) -> dict[str, Any]:
+        params = call.params
+        poll_id = str(next(self._poll_ids))
+        kind = params.get("type", "regular")
+        poll: dict[str, Any] = {
+            "id": poll_id,
+            "question": visible(params["question"], params.get("question_parse_mode")),
+            # persistent_id is what a poll_answer update names the chosen options by.
+            "options": [
+                {"text": text, "voter_count": 0, "persistent_id": f"opt{i}"}
+                for i, text in enumerate(poll_options(params))
+            ],
+            "total_voter_count": 0,
+            "is_closed": flag(params, "is_closed", False),
+            "is_anonymous": flag(params, "is_anonymous", True),
+            "type": kind,
+            "allows_multiple_answers": flag(params, "allows_multiple_answers", False),
+            "allows_revoting": flag(params, "allows_revoting", kind == "regular"),
+            "members_only": flag(params, "members_only", False),
+        }
+        if kind == "quiz":
+            # Only the list: PTB 22.8 warns (an error in our tests) on the old single id.
+            poll["correct_option_ids"] = correct_options(params)
+        if "explanation" in params:
+            poll["explanation"] = visible(
+                params["explanation"], params.get("explanation_parse_mode")
+            )
+        if "open_period" in params:
+            poll["open_period"] = params["open_period"]
+            poll["close_date"] = int(time.time()) + params["open_period"]
+        self.polls[poll_id] = call
+        return self._message(params, poll=poll)
+
+    async def _api_setMessageReaction(self, call: Call) -> bool:
+        return True
+
+    async def _api_getChatMember(self, call: Call) -> dict[str, Any]:
+        return self._member(int(call.params["chat_id"]), call.params["user_id"])
+
+    async def _api_getChatAdministrators(self, call: Call) -> list[dict[str, Any]]:
+        chat_id = int(call.params["chat_id"])
+        creator = [self.creators[chat_id]] if chat_id in self.creators else []
+        admins = sorted(self.admins.get(chat_id, set()) - set(creator))
+        return [self._member(chat_id, user_id) for user_id in creator + admins]
+
+    async def _api_answerCallbackQuery(self, call: Call) -> bool:
         return True
 
 
-class BadRequest(Exception):
-    """What the real API answers with 400 "Bad Request: …"."""
+def _chat_id(params: dict[str, Any]) -> int | None:
+    """The numeric chat_id a request names, if it names one."""
+    value = params.get("chat_id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return int(value)
+    return None
 
 
-_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "a",
-    "code",
-    "pre",
-    "tg-spoiler",
-    "span",
-    "blockquote",
-    "tg-emoji",
-}
-_ENTITIES = {"lt", "gt", "amp", "quot"}
+def _chat(chat_id: int) -> dict[str, Any]:
+    """The Chat object for an id: positive is private, -100… a supergroup, else a group."""
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
+    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+    return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
 
 
-class _TelegramHTML(HTMLParser):
-    """Parses text the way Bot API's HTML parse mode does, counting the visible characters."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.open: list[str] = []
-        self.visible = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _TAGS:
-            raise BadRequest(f'can\'t parse entities: unsupported start tag "{tag}"')
-        self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open.pop() != tag:
-            raise BadRequest(f'can\'t parse entities: unexpected end tag "{tag}"')
-
-    def handle_data(self, data: str) -> None:
-        if "<" in data or "&" in data:
-            raise BadRequest("can't parse entities: unescaped '<' or '&'")
-        self.visible += len(data)
-
-    def handle_entityref(self, name: str) -> None:
-        if name not in _ENTITIES:
-            raise BadRequest(f'can\'t parse entities: unsupported entity "&{name};"')
-        self.visible += 1
-
-    def handle_charref(self, name: str) -> None:
-        self.visible += 1
-
-
-def check_message(params: dict[str, Any]) -> None:
-    """Raise BadRequest for a message the real Bot API would refuse."""
-    text = params.get("text", "")
-    visible = len(text)
-    if params.get("parse_mode") == "HTML":
-        parser = _TelegramHTML()
-        parser.feed(text)
-        parser.close()
-        if parser.open:
-            raise BadRequest(f'can\'t parse entities: unclosed tag "{parser.open[-1]}"')
-        visible = parser.visible
-    if not text.strip():
-        raise BadRequest("message text is empty")
-    if visible > 4096:
-        raise BadRequest("message is too long")
-    markup = params.get("reply_markup") or {}
-    for row in markup.get("inline_keyboard", []):
-        for button in row:
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(data.encode()) <= 64:
-                raise BadRequest("BUTTON_DATA_INVALID")
+def _user(user_id: int) -> dict[str, Any]:
+    """The User object for an id: the bot itself, or a person named User<id>."""
+    if user_id == BOT_ID:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Quizbot", "username": BOT_USERNAME}
+    return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
 
 
 def _decode(content_type: str, body: bytes) -> dict[str, Any]:
