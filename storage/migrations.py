@@ -152,6 +152,52 @@ async def _006_daily_streaks(conn: aiosqlite.Connection) -> None:
         await conn.execute(f"ALTER TABLE users ADD COLUMN {column}")
 
 
+async def _007_challenges(conn: aiosqlite.Connection) -> None:
+    # Group challenges. The running one lives here so a restart resumes it.
+    await conn.execute(
+        """CREATE TABLE challenges (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,            -- the group (moved if it becomes a supergroup)
+            token TEXT NOT NULL,                 -- seeds the option order; tags its answers
+            starter_id INTEGER NOT NULL,
+            mode TEXT NOT NULL,                  -- text | poll
+            questions TEXT NOT NULL,             -- JSON list of bank-qualified keys
+            seconds INTEGER NOT NULL,            -- per question
+            topic TEXT,
+            position INTEGER NOT NULL DEFAULT 0,
+            asked_at TEXT,                       -- UTC; NULL until the question is posted
+            message_id INTEGER,                  -- the posted question
+            poll_id TEXT,
+            status TEXT NOT NULL DEFAULT 'running',  -- running | finished | ended
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        )"""
+    )
+    # One running challenge per group, enforced by the database itself.
+    await conn.execute(
+        "CREATE UNIQUE INDEX challenges_running ON challenges(chat_id) WHERE status = 'running'"
+    )
+    await conn.execute("CREATE INDEX challenges_by_poll ON challenges(poll_id)")
+    # Each player's first answer to each question; the primary key makes it exactly once.
+    await conn.execute(
+        """CREATE TABLE challenge_answers (
+            challenge_id INTEGER NOT NULL REFERENCES challenges(id),
+            position INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            chat_id INTEGER NOT NULL,            -- for the group's leaderboard
+            verdict TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            seconds REAL NOT NULL,               -- from the question being posted
+            answered_at TEXT NOT NULL,           -- UTC
+            PRIMARY KEY (challenge_id, position, user_id)
+        ) WITHOUT ROWID"""
+    )
+    # /leaderboard sums one group's points since a date.
+    await conn.execute(
+        "CREATE INDEX challenge_answers_by_chat ON challenge_answers(chat_id, answered_at)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -159,6 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("004_cards", _004_cards),
     ("005_topic_recency", _005_topic_recency),
     ("006_daily_streaks", _006_daily_streaks),
+    ("007_challenges", _007_challenges),
 )
 
 

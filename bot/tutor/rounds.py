@@ -21,6 +21,14 @@ DEFAULT_ROUND = 10
 MAX_ANSWER_CHARS = 200
 
 
+def shown_order(question: Question, seed: str) -> tuple[int, ...]:
+    """The order to show a question's options in, shuffled by `seed` (true/false stays put)."""
+    order = list(range(len(question.choices)))
+    if question.kind is Kind.CHOICE:
+        random.Random(seed).shuffle(order)
+    return tuple(order)
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     """A user's round: which questions, how far they are, and how it is going."""
@@ -55,10 +63,7 @@ class Round:
         students "it's always A". Seeding from the round token keeps the order (and so
         the meaning of a button or a typed letter) the same after a restart.
         """
-        order = list(range(len(question.choices)))
-        if question.kind is Kind.CHOICE:
-            random.Random(f"{self.token}:{self.position}").shuffle(order)
-        return tuple(order)
+        return shown_order(question, f"{self.token}:{self.position}")
 
     def advance(self, outcome: Outcome, *, requeue: bool = False) -> Round:
         """The round after the current question is settled with `outcome`.

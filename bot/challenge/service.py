@@ -1,0 +1,333 @@
+"""Challenges: start, take answers, close questions, end, and rank. No Telegram here.
+
+The caller (bot/handlers/live.py) posts messages and keeps time; this keeps the rules.
+Running challenges are held in memory and every change is written to SQLite first, so
+a restart picks them up where they were.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import string
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot.challenge.game import (
+    AlreadyRunning,
+    Challenge,
+    Closed,
+    Counted,
+    Ended,
+    Ignored,
+    Leaderboard,
+    Mode,
+    NoQuestions,
+    Unclear,
+    answer_time,
+    points,
+    ranked,
+)
+from bot.challenge.requests import ChallengeRequest
+from bot.challenge.store import ChallengeStore
+from bot.tutor.memory import rating_for, review
+from bot.tutor.rounds import AnswerRecord
+from bot.tutor.selection import pick_round
+from bot.tutor.streaks import DailyStreak, after_answer, local_day
+from quizbank.grading import Outcome, grade, known_terms
+from quizbank.model import Kind, Library, Question
+from quizbank.replies import choice_index
+
+_TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+# Exam questions are marked by the student themself: no use in a race.
+_PLAYABLE = {
+    Mode.TEXT: (Kind.TEXT, Kind.CHOICE, Kind.TRUEFALSE),
+    Mode.POLL: (Kind.CHOICE, Kind.TRUEFALSE),
+}
+
+
+class Challenges:
+    """Every group's challenge: at most one running per group."""
+
+    def __init__(
+        self,
+        *,
+        store: ChallengeStore,
+        library: Library,
+        rng: random.Random,
+        zone: str = "Europe/London",
+    ) -> None:
+        self._store = store
+        self.library = library
+        self._rng = rng
+        self.zone = ZoneInfo(zone)
+        self._known = known_terms(library.questions)
+        self._running: dict[int, Challenge] = {}
+        self._polls: dict[str, int] = {}  # poll id → group
+        self._answered: set[tuple[int, int, int]] = set()  # (challenge, position, user)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def restore(self) -> list[Challenge]:
+        """Load the challenges that were running when the bot stopped."""
+        for challenge in await self._store.running():
+            self._keep(challenge)
+        return list(self._running.values())
+
+    def running_in(self, chat_id: int) -> Challenge | None:
+        """The group's running challenge, if any."""
+        return self._running.get(chat_id)
+
+    def find(self, challenge_id: int) -> Challenge | None:
+        """A running challenge by id, wherever its group now is."""
+        return next((c for c in self._running.values() if c.id == challenge_id), None)
+
+    def question(self, challenge: Challenge) -> Question | None:
+        """The question the challenge is on (None if its bank has gone)."""
+        key = challenge.current
+        return self.library.question(key) if key else None
+
+    async def start(
+        self, chat_id: int, starter_id: int, request: ChallengeRequest, *, at: datetime
+    ) -> Challenge | AlreadyRunning | NoQuestions:
+        """Start a challenge in a group; its first question is posted next."""
+        running = self._running.get(chat_id)
+        if running is not None:
+            return AlreadyRunning(running)
+        kinds = _PLAYABLE[request.mode]
+        pool = [
+            q
+            for q in self.library.questions
+            if q.kind in kinds and (request.topic is None or q.topic == request.topic)
+        ]
+        keys = pick_round(pool, request.size, self._rng)
+        if not keys:
+            return NoQuestions(request.mode, request.topic)
+        challenge = Challenge(
+            id=0,
+            chat_id=chat_id,
+            token="".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(6)),
+            starter_id=starter_id,
+            mode=request.mode,
+            questions=tuple(keys),
+            seconds=request.seconds,
+            started_at=at,
+            topic=request.topic,
+        )
+        async with self._lock(chat_id):
+            new_id = await self._store.create(challenge)
+            if new_id is None:  # another process started one a moment ago
+                return AlreadyRunning(challenge)
+            challenge = replace(challenge, id=new_id)
+            self._keep(challenge)
+        return challenge
+
+    async def asked(
+        self, chat_id: int, *, message_id: int, poll_id: str | None = None, at: datetime
+    ) -> Challenge | None:
+        """The current question went out at `at`: its clock starts. None if none is running."""
+        async with self._lock(chat_id):
+            challenge = self._running.get(chat_id)
+            if challenge is None:
+                return None
+            await self._store.asked(challenge.id, at=at, message_id=message_id, poll_id=poll_id)
+            challenge = replace(challenge, asked_at=at, message_id=message_id, poll_id=poll_id)
+            self._keep(challenge)
+            return challenge
+
+    async def answer(
+        self,
+        chat_id: int,
+        user_id: int,
+        first_name: str,
+        typed: str,
+        *,
+        reply_to: int | None,
+        sent_at: datetime,
+        at: datetime,
+    ) -> Counted | Unclear | Ignored:
+        """A player's message, sent at `sent_at` and arriving `at`: a reply to the question
+        (`reply_to`), or a plain message."""
+        at = answer_time(sent_at, at)
+        challenge = self._running.get(chat_id)
+        if challenge is None:
+            return Ignored.NO_CHALLENGE
+        if challenge.mode is Mode.POLL:
+            return Ignored.NOT_AN_ANSWER  # poll questions are answered in the poll
+        if reply_to is not None and reply_to != challenge.message_id:
+            return Ignored.LATE  # a reply to an earlier question
+        question = self.question(challenge)
+        if question is None:
+            return Ignored.LATE
+        if question.kind is Kind.TEXT:
+            verdict = grade(question, typed, known=self._known)
+            if verdict.outcome in (Outcome.WORDY, Outcome.EMPTY):
+                return Unclear(verdict.outcome.value)
+            # No "so close, try again" in a race: a near miss is a miss.
+            outcome = Outcome.WRONG if verdict.outcome is Outcome.ALMOST else verdict.outcome
+        else:
+            index = choice_index(question, typed, order=challenge.option_order(question))
+            if index is None:
+                return Unclear("pick_option")
+            right = question.choices[index] == question.canonical
+            outcome = Outcome.CORRECT if right else Outcome.WRONG
+        return await self._count(challenge, question, user_id, first_name, typed, outcome, at)
+
+    async def poll_answer(
+        self, poll_id: str, user_id: int, first_name: str, options: Sequence[int], *, at: datetime
+    ) -> Counted | Ignored:
+        """A vote in a challenge's quiz poll (`options` as shown)."""
+        chat_id = self._polls.get(poll_id)
+        challenge = self._running.get(chat_id) if chat_id is not None else None
+        if challenge is None or challenge.poll_id != poll_id:
+            return Ignored.LATE if chat_id is not None else Ignored.NO_CHALLENGE
+        question = self.question(challenge)
+        order = challenge.option_order(question) if question else ()
+        if question is None or len(options) != 1 or not 0 <= options[0] < len(order):
+            return Ignored.NOT_AN_ANSWER  # a retracted vote, or nonsense
+        picked = question.choices[order[options[0]]]
+        outcome = Outcome.CORRECT if picked == question.canonical else Outcome.WRONG
+        return await self._count(challenge, question, user_id, first_name, picked, outcome, at)
+
+    async def _count(
+        self,
+        challenge: Challenge,
+        question: Question,
+        user_id: int,
+        first_name: str,
+        typed: str,
+        outcome: Outcome,
+        at: datetime,
+    ) -> Counted | Ignored:
+        key = (challenge.id, challenge.position, user_id)
+        if key in self._answered:
+            return Ignored.ALREADY
+        async with self._lock(challenge.chat_id):
+            # Checked under the lock: the question may have closed while we waited for it.
+            current = self._running.get(challenge.chat_id)
+            if current != challenge or not challenge.is_open(at):
+                return Ignored.LATE
+            assert challenge.asked_at is not None
+            elapsed = max((at - challenge.asked_at).total_seconds(), 0.0)
+            score = points(outcome, elapsed, challenge.seconds)
+            rating = rating_for(outcome)
+            stored = await self._store.record_answer(
+                challenge,
+                AnswerRecord(
+                    user_id,
+                    challenge.chat_id,
+                    question.bank,
+                    question.id,
+                    question.topic,
+                    typed,
+                    outcome.value,
+                    at,
+                    challenge.token,
+                ),
+                first_name=first_name,
+                accepted=outcome.accepted,
+                points=score,
+                seconds=elapsed,
+                review=None if rating is None else partial(review, rating=rating, at=at),
+                daily=partial(self._count_day, at=at),
+            )
+            self._answered.add(key)
+        return Counted(outcome, score, elapsed) if stored else Ignored.ALREADY
+
+    def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
+        return after_answer(streak, local_day(at, zone or self.zone.key))
+
+    async def close(self, chat_id: int, *, at: datetime) -> Closed | None:
+        """Time is up: the question's results, and the challenge moved on (or finished).
+
+        None if there is nothing to close: no challenge, not posted yet, or not yet time.
+        """
+        async with self._lock(chat_id):
+            challenge = self._running.get(chat_id)
+            deadline = challenge.deadline if challenge else None
+            if challenge is None or deadline is None or at < deadline:
+                return None
+            question = self.question(challenge)
+            results = await self._store.results(challenge.id, challenge.position)
+            after = replace(
+                challenge,
+                position=challenge.position + 1,
+                asked_at=None,
+                message_id=None,
+                poll_id=None,
+            )
+            nxt = self._next_question(after)
+            if nxt is None:
+                await self._store.finish(challenge.id, status="finished", at=at)
+                self._forget(challenge)
+            else:
+                after = replace(after, position=after.questions.index(nxt.key, after.position))
+                await self._store.advance(challenge.id, after.position)
+                self._keep(after)
+            standings = ranked(await self._store.standings(challenge.id))
+        # Answers to a closed question are late, whoever sends them: the set can forget it.
+        self._answered = {k for k in self._answered if k[0] != challenge.id}
+        return Closed(after, question, tuple(results), standings, nxt)
+
+    def _next_question(self, challenge: Challenge) -> Question | None:
+        """The next question still in the library, from the challenge's position on."""
+        for key in challenge.questions[challenge.position :]:
+            question = self.library.question(key)
+            if question is not None:
+                return question
+        return None
+
+    def may_end(self, chat_id: int, user_id: int) -> bool:
+        """Whether this player started the running challenge (admins may end any)."""
+        challenge = self._running.get(chat_id)
+        return challenge is not None and challenge.starter_id == user_id
+
+    async def end(self, chat_id: int, *, at: datetime) -> Ended | None:
+        """Stop the group's challenge early; None if none is running."""
+        async with self._lock(chat_id):
+            challenge = self._running.get(chat_id)
+            if challenge is None:
+                return None
+            await self._store.finish(challenge.id, status="ended", at=at)
+            self._forget(challenge)
+            standings = ranked(await self._store.standings(challenge.id))
+        return Ended(challenge, standings)
+
+    async def drop(self, chat_id: int, *, at: datetime) -> Challenge | None:
+        """The bot can no longer post in the group: end its challenge without a word."""
+        ended = await self.end(chat_id, at=at)
+        return ended.challenge if ended else None
+
+    async def move(self, old: int, new: int) -> Challenge | None:
+        """A group became a supergroup: carry its challenge and points to the new id."""
+        async with self._lock(old), self._lock(new):
+            await self._store.move_chat(old, new)
+            challenge = self._running.pop(old, None)
+            if challenge is None:
+                return None
+            moved = replace(challenge, chat_id=new)
+            self._keep(moved)
+            return moved
+
+    async def leaderboard(self, chat_id: int, *, at: datetime) -> Leaderboard:
+        """The group's standings this week (from Monday, local time) and of all time."""
+        local = at.astimezone(self.zone).date()
+        monday = datetime.combine(local - timedelta(days=local.weekday()), time(), self.zone)
+        week = await self._store.leaderboard(chat_id, since=monday)
+        ever = await self._store.leaderboard(chat_id, since=None)
+        return Leaderboard(ranked(week), ranked(ever), monday)
+
+    def _keep(self, challenge: Challenge) -> None:
+        self._running[challenge.chat_id] = challenge
+        if challenge.poll_id:
+            self._polls[challenge.poll_id] = challenge.chat_id
+
+    def _forget(self, challenge: Challenge) -> None:
+        self._running.pop(challenge.chat_id, None)
+        self._polls = {p: c for p, c in self._polls.items() if c != challenge.chat_id}
+        self._answered = {k for k in self._answered if k[0] != challenge.id}
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(chat_id, asyncio.Lock())
