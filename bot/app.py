@@ -6,20 +6,26 @@ import logging
 import random
 from typing import Any
 
-from telegram import LinkPreviewOptions
+from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.challenge.service import Challenges
 from bot.config import Settings
-from bot.handlers import ALLOWED_UPDATES, COMMANDS, register
+from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
+from bot.handlers.live import ChallengeHost
 from bot.logs import WithoutTraceback
+from bot.ratelimit import QuizRateLimiter
 from bot.services import AppServices
+from bot.timers import Timers
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
+from storage.challenges import ChallengeRepository
 from storage.db import connect
 from storage.repository import Repository
+from storage.transactions import Transactions
 
 log = logging.getLogger(__name__)
 QuizApp = Application[Any, Any, Any, Any, AppServices, Any]
@@ -31,7 +37,7 @@ def build_application(
     """A ready-to-run Application; the database opens in post_init, not here."""
     builder = ApplicationBuilder()
     if settings.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        builder = builder.rate_limiter(QuizRateLimiter(max_retries=2))
     app: QuizApp = (
         builder.token(settings.require_token())
         .base_url(settings.api_base_url)
@@ -62,14 +68,25 @@ async def _post_init(app: QuizApp) -> None:
     library, problems = load_banks(services.settings.bank_paths)
     for problem in problems:
         log.warning("bank problem: %s", problem)  # a broken extra bank never stops the bot
+    transactions = Transactions(services.db)
+    zone = services.settings.timezone
     services.tutor = Tutor(
-        store=Repository(services.db),
+        store=Repository(services.db, transactions=transactions),
         library=library,
         rng=services.rng,
-        zone=services.settings.timezone,
+        zone=zone,
     )
+    services.challenges = Challenges(
+        store=ChallengeRepository(transactions), library=library, rng=services.rng, zone=zone
+    )
+    services.timers = Timers(services.clock)
+    services.host = ChallengeHost(app.bot, services.challenges, services.timers, services.clock)
+    services.timers.start()
+    # Running challenges resume: each question closes on time even across a restart.
+    await services.host.restore()
     try:
         await app.bot.set_my_commands(list(COMMANDS))
+        await app.bot.set_my_commands(list(GROUP_MENU), scope=BotCommandScopeAllGroupChats())
     except TelegramError as exc:
         # The menu is a convenience; the bot works without it, so never fail start-up on it.
         log.warning("could not register the command menu: %s", exc)
@@ -79,6 +96,9 @@ async def _post_init(app: QuizApp) -> None:
 async def _post_shutdown(app: QuizApp) -> None:
     """Close the database."""
     services = app.bot_data
+    await services.timers.stop()
+    services.host = None
+    services.challenges = None
     if services.db is not None:
         await services.db.close()
         services.db = None

@@ -54,6 +54,8 @@ class Reply:
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    # Open the reply box on the message, so a group answers it even in privacy mode.
+    force_reply: bool = False
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -104,8 +106,12 @@ def help_text(*, group: bool = False) -> Reply:
     """The /help message."""
     if group:
         return Reply(
-            "I'm a quiz tutor. Quizzes run in a private chat with me: open my profile and "
-            "press Start. Group challenges are coming soon."
+            "I'm a quiz tutor. <b>/challenge</b> starts a live quiz for the group "
+            "(<code>/challenge 10 foreign policy 20s</code>, or <code>/challenge poll</code> "
+            "for quiz polls); /leaderboard shows the standings; /endchallenge stops a game.\n"
+            "<b>Answer by replying to the question</b>: in groups I only see replies to my "
+            "messages and commands.\n"
+            "To practise on your own, /quiz opens a private chat with me."
         )
     return Reply(
         "<b>Commands</b>\n"

@@ -108,7 +108,8 @@ class FakeBotAPI:
         self.rejected: list[Call] = []  # requests refused as the real API would (400)
         self.refused: list[Call] = []  # requests for a chat the bot was kicked from or lost
         self.flooded: list[Call] = []  # posts over a group's rate limit (429)
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the default menu (private chats)
+        self.menus: dict[str, list[dict[str, Any]]] = {}  # by scope type, e.g. all_group_chats
         self.allowed_updates: list[str] | None = None  # as the bot last asked for them
         self.polls: dict[str, Call] = {}  # poll id -> the sendPoll that made it
         self.admins: dict[int, set[int]] = {}  # chat id -> administrators' user ids
@@ -330,7 +331,10 @@ class FakeBotAPI:
         return True
 
     async def _api_setMyCommands(self, call: Call) -> bool:
-        self.commands = call.params.get("commands", [])
+        scope = (call.params.get("scope") or {}).get("type", "default")
+        self.menus[scope] = call.params.get("commands", [])
+        if scope == "default":
+            self.commands = self.menus[scope]
         return True
 
     async def _api_getUpdates(self, call: Call) -> list[dict[str, Any]]:

@@ -11,7 +11,10 @@ ROOT = Path(__file__).parents[1]
 DOMAIN = [
     *sorted((ROOT / "quizbank").glob("*.py")),
     *sorted((ROOT / "bot" / "tutor").glob("*.py")),
+    *sorted((ROOT / "bot" / "challenge").glob("*.py")),
     ROOT / "bot" / "render.py",
+    ROOT / "bot" / "render_challenge.py",
+    ROOT / "bot" / "timers.py",
     ROOT / "bot" / "callbacks.py",
 ]
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import practice, system
+from bot.handlers import group, practice, system
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -27,6 +27,16 @@ COMMANDS = (
     BotCommand("stats", "Your streak, accuracy and weakest topics"),
     BotCommand("help", "What I can do"),
 )
+# The menu in groups: the game, and the way to practise alone.
+GROUP_MENU = (
+    BotCommand("challenge", "Start a quiz game (e.g. /challenge 10 20s, /challenge poll)"),
+    BotCommand("leaderboard", "This week's and all-time standings"),
+    BotCommand("endchallenge", "Stop the game (starter or admin)"),
+    BotCommand("quiz", "Practise on your own in a private chat"),
+    BotCommand("help", "How to play"),
+)
+# Commands that only make sense in a group; in private they say so.
+GROUP_COMMANDS = ("challenge", "endchallenge", "leaderboard")
 # Every update type a handler below consumes, and nothing else.
 ALLOWED_UPDATES = (
     Update.MESSAGE,
@@ -52,14 +62,22 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("skip", practice.skip, private),
             CommandHandler("stop", practice.stop, private),
             CommandHandler("stats", practice.stats, private),
+            CommandHandler(
+                ["challenge", "endchallenge", "leaderboard"], group.groups_only, private
+            ),
             CommandHandler(["start", "help"], system.group_help, groups),
             CommandHandler("quiz", system.group_quiz, groups),
+            CommandHandler("challenge", group.challenge, groups),
+            CommandHandler("endchallenge", group.end_challenge, groups),
+            CommandHandler("leaderboard", group.leaderboard, groups),
+            MessageHandler(filters.StatusUpdate.MIGRATE, group.migrated),
+            MessageHandler(groups & filters.TEXT & ~filters.COMMAND, group.answer),
             MessageHandler(private & filters.COMMAND, practice.unknown_command),
             MessageHandler(private & filters.TEXT, practice.answer),
             MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, practice.not_text),
             CallbackQueryHandler(practice.button),
             ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),
-            PollAnswerHandler(system.poll_answer),
+            PollAnswerHandler(group.poll_answer),
         ]
     )
     app.add_error_handler(system.on_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.render import Reply
@@ -14,8 +14,10 @@ from bot.services import AppServices
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]
 
 
-def markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Telegram inline keyboard for a reply's buttons."""
+def markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
+    """Telegram inline keyboard for a reply's buttons, or the reply box it asks for."""
+    if reply.force_reply:
+        return ForceReply(input_field_placeholder="Your answer")
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(

@@ -33,13 +33,17 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def membership(update: Update, context: Context) -> None:
-    """Track whether a private user has blocked (or unblocked) the bot."""
+    """Track whether a user blocked (or unblocked) the bot, or a group removed it."""
     change = update.my_chat_member
-    if change is None or change.chat.type != "private":
+    if change is None:
         return
     status = change.new_chat_member.status
     active = status not in (ChatMember.BANNED, ChatMember.LEFT)
-    await context.bot_data.tutor.set_active(change.from_user.id, active=active)
+    if change.chat.type == "private":
+        await context.bot_data.tutor.set_active(change.from_user.id, active=active)
+    elif not active:
+        # Removed from a group (or the group is gone): stop its game, quietly.
+        await context.bot_data.host.drop(change.chat.id)
 
 
 async def group_help(update: Update, context: Context) -> None:
@@ -58,13 +62,3 @@ async def group_quiz(update: Update, context: Context) -> None:
         return
     payload = callbacks.pack_start(request.size if context.args else None, request.topic)
     await send(context, chat_id, render.group_quiz(context.bot.username, payload))
-
-
-async def poll_answer(update: Update, context: Context) -> None:
-    """An answer to a quiz poll.
-
-    The bot asks Telegram for these (the foundation requires it), but it sends no polls
-    yet, so any answer is for a poll it never sent: drop it quietly.
-    """
-    answer = update.poll_answer
-    log.debug("answer to a poll we are not running: %s", answer.poll_id if answer else None)
