@@ -1,7 +1,10 @@
-"""Telegram's rate limits, with acknowledgements kept out of a group's message budget."""
+"""Telegram's rate limits: a strict 20 posts a minute per group, acknowledgements aside."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -9,14 +12,61 @@ from telegram.ext import AIORateLimiter
 
 # Not messages: a reaction to an answer, or asking who is an admin. Counted against the
 # group's 20 messages a minute, a burst of answers' reactions would hold back the next
-# question for minutes. They are best effort instead: sent at once, never retried.
+# question for minutes. They keep the bot-wide 30/s pace, and are never retried: a
+# reaction that hits a limit is dropped rather than made to stall everything else.
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
+GROUP_POSTS = 20
+GROUP_PERIOD = 60.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+class SlidingWindow:
+    """At most `limit` entries in any `period` seconds.
+
+    PTB's leaky bucket lets a burst of 20 through and then refills, so 40 posts can land
+    in one minute; Telegram answers that with 429 and a pause for the whole bot.
+    """
+
+    def __init__(self, limit: int = GROUP_POSTS, period: float = GROUP_PERIOD) -> None:
+        self._limit = limit
+        self._period = period
+        self._times: deque[float] = deque()
+        self._lock = asyncio.Lock()  # waiters are served in order
+
+    async def __aenter__(self) -> None:
+        async with self._lock:
+            while True:
+                # Real time on purpose: this paces real requests to the real API.
+                now = time.monotonic()
+                while self._times and now - self._times[0] >= self._period:
+                    self._times.popleft()
+                if len(self._times) < self._limit:
+                    self._times.append(now)
+                    return
+                await asyncio.sleep(self._times[0] + self._period - now)
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    def idle(self) -> bool:
+        """Whether nothing was let through within the last period."""
+        return not self._times or time.monotonic() - self._times[-1] >= self._period
+
+
 class QuizRateLimiter(AIORateLimiter):
-    """AIORateLimiter for messages; reactions and admin lookups skip its queues."""
+    """AIORateLimiter with a strict per-group window, and acknowledgements kept apart."""
+
+    def __init__(self, *, max_retries: int = 2) -> None:
+        super().__init__(max_retries=max_retries)
+        self._windows: dict[str | int, SlidingWindow] = {}
+
+    def _get_group_limiter(self, group_id: str | int | bool) -> Any:
+        # Overrides AIORateLimiter's leaky bucket per group (see SlidingWindow).
+        if len(self._windows) > 512:
+            self._windows = {k: w for k, w in self._windows.items() if not w.idle()}
+        key = group_id if not isinstance(group_id, bool) else int(group_id)
+        return self._windows.setdefault(key, SlidingWindow())
 
     async def process_request(
         self,
@@ -27,9 +77,16 @@ class QuizRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        """Send uncounted requests straight away; everything else as AIORateLimiter does."""
+        """Acknowledgements: the bot-wide pace only, no retries. The rest: AIORateLimiter."""
         if endpoint in UNCOUNTED:
-            return await callback(*args, **kwargs)
+            return await self._run_request(
+                chat=True,
+                group=False,
+                allow_paid_broadcast=False,
+                callback=callback,
+                args=args,
+                kwargs=kwargs,
+            )
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )

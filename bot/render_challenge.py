@@ -6,9 +6,12 @@ time is up: the answer, who got it and how fast, the top 5, and the next questio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
+from datetime import datetime
+from html import escape, unescape
 
 from bot.challenge.game import (
     DEFAULT_QUESTIONS,
@@ -31,12 +34,16 @@ from bot.tutor.rounds import MAX_ROUND, MIN_ROUND
 from quizbank.model import OPTION_LETTERS, Kind, Library, Question
 
 MEDALS = ("🥇", "🥈", "🥉")
+_TAGS = re.compile(r"</?[a-z]+>")
 _NAMES_SHOWN = 10  # who got it: beyond this, "and N more"
 _LISTED = 50  # final scores and leaderboards: the rest are counted, not listed
 # Telegram's limits for quiz polls.
 POLL_QUESTION_CHARS = 300
 POLL_OPTION_CHARS = 100
 POLL_EXPLANATION_CHARS = 200
+POLL_MIN_SECONDS = 5  # the shortest open_period Telegram takes
+# Telegram counts a message's length in UTF-16 units: an emoji in a name counts twice.
+MESSAGE_UNITS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +105,23 @@ def question(challenge: Challenge, q: Question, library: Library, *, lead: str =
     return Reply(f"{lead}\n\n{body}" if lead else body, force_reply=True)
 
 
-def poll(challenge: Challenge, q: Question) -> PollPost:
-    """A challenge question as a quiz poll, options in the challenge's shown order."""
+def poll(challenge: Challenge, q: Question, *, now: datetime) -> PollPost:
+    """A challenge question as a quiz poll, options in the challenge's shown order.
+
+    Posted again (the group moved), it stays open only for the time the question has left.
+    """
     order = challenge.option_order(q)
     prefix = f"{challenge.position + 1}/{len(challenge.questions)}: "
+    deadline = challenge.deadline
+    seconds = challenge.seconds
+    if deadline is not None:
+        seconds = max(POLL_MIN_SECONDS, math.ceil((deadline - now).total_seconds()))
     return PollPost(
         question=_cut(prefix + q.prompt, POLL_QUESTION_CHARS),
         options=tuple(_cut(q.choices[i], POLL_OPTION_CHARS) for i in order),
         correct=next(shown for shown, i in enumerate(order) if q.choices[i] == q.canonical),
         explanation=_cut(q.explanation, POLL_EXPLANATION_CHARS),
-        seconds=challenge.seconds,
+        seconds=seconds,
     )
 
 
@@ -148,8 +162,8 @@ def _table(standings: Sequence[Standing], *, start: int = 1) -> str:
     )
 
 
-def final(standings: Sequence[Standing]) -> str:
-    """The podium, then everyone's score."""
+def final(standings: Sequence[Standing], *, listed: int = _LISTED) -> str:
+    """The podium, then everyone's score (the first `listed`; the rest are counted)."""
     if not standings:
         return "🏁 <b>Challenge over.</b> Nobody answered – try again with /challenge."
     podium = "\n".join(
@@ -157,11 +171,11 @@ def final(standings: Sequence[Standing]) -> str:
         for medal, s in zip(MEDALS, standings, strict=False)
     )
     lines = ["🏆 <b>Final results</b>", podium]
-    rest = standings[3:_LISTED]
+    rest = standings[3:listed]
     if rest:
         lines.append(_table(rest, start=4))
-    if len(standings) > _LISTED:
-        lines.append(f"…and {len(standings) - _LISTED} more players.")
+    if len(standings) > max(listed, 3):
+        lines.append(f"…and {len(standings) - max(listed, 3)} more players.")
     lines.append(
         "\nEvery answer also counts in your own /stats and reviews in a private chat with me. "
         "/leaderboard shows the week."
@@ -169,14 +183,32 @@ def final(standings: Sequence[Standing]) -> str:
     return "\n".join(lines)
 
 
+def units(html: str) -> int:
+    """A message's length as Telegram counts it: visible text, in UTF-16 units."""
+    return len(unescape(_TAGS.sub("", html)).encode("utf-16-le")) // 2
+
+
+def _fit(build: Callable[[int], str]) -> str:
+    """The longest `build(listed)` that fits one message, listing fewer players if needed."""
+    listed = _LISTED
+    text = build(listed)
+    while units(text) > MESSAGE_UNITS and listed > 3:
+        listed -= 5
+        text = build(max(listed, 3))
+    return text
+
+
 def finished(result: Closed) -> Reply:
     """The last question's results and the final standings, in one message."""
-    return Reply(f"{closed(result)}\n\n{final(result.standings)}")
+    head = closed(result)
+    return Reply(_fit(lambda listed: f"{head}\n\n{final(result.standings, listed=listed)}"))
 
 
 def ended(result: Ended) -> Reply:
     """/endchallenge: stopped early, with the standings so far."""
-    return Reply(f"🛑 Challenge stopped.\n\n{final(result.standings)}")
+    return Reply(
+        _fit(lambda listed: f"🛑 Challenge stopped.\n\n{final(result.standings, listed=listed)}")
+    )
 
 
 def leaderboard(board: Leaderboard) -> Reply:
@@ -191,10 +223,15 @@ def leaderboard(board: Leaderboard) -> Reply:
 def already_running(result: AlreadyRunning) -> Reply:
     """/challenge while one is running."""
     c = result.challenge
+    how = (
+        "Vote in its latest poll"
+        if c.mode is Mode.POLL
+        else "Answer by replying to its latest question"
+    )
     return Reply(
         f"A challenge is already running (question {min(c.position + 1, len(c.questions))} of "
-        f"{len(c.questions)}). Answer by replying to its latest question. The player who "
-        "started it or an admin can stop it with /endchallenge."
+        f"{len(c.questions)}). {how}. The player who started it or an admin can stop it "
+        "with /endchallenge."
     )
 
 

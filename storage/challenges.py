@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.challenge.game import Challenge, Mode, PlayerResult, Standing
@@ -73,7 +73,8 @@ class ChallengeRepository:
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE challenges SET asked_at = ?, message_id = ?, poll_id = ? WHERE id = ?",
-                (iso(at), message_id, poll_id, challenge_id),
+                # To the microsecond: a restart must keep the deadline exactly where it was.
+                (at.astimezone(UTC).isoformat(), message_id, poll_id, challenge_id),
             )
 
     async def advance(self, challenge_id: int, position: int) -> None:

@@ -52,6 +52,7 @@ _RAW_STRINGS = {
     "explanation",
     "description",
 }
+_FAULTS = {500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
 # Methods that post a message into a chat, so count towards a group's flood limit.
 _POSTS = frozenset(
     {"sendMessage", "sendPoll", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage"}
@@ -109,7 +110,8 @@ class FakeBotAPI:
         self.refused: list[Call] = []  # requests for a chat the bot was kicked from or lost
         self.flooded: list[Call] = []  # posts over a group's rate limit (429)
         self.commands: list[dict[str, Any]] = []  # the default menu (private chats)
-        self.menus: dict[str, list[dict[str, Any]]] = {}  # by scope type, e.g. all_group_chats
+        self.menus: dict[str, list[dict[str, Any]]] = {}
+        self._faults: dict[str, list[int]] = {}  # by scope type, e.g. all_group_chats
         self.allowed_updates: list[str] | None = None  # as the bot last asked for them
         self.polls: dict[str, Call] = {}  # poll id -> the sendPoll that made it
         self.admins: dict[int, set[int]] = {}  # chat id -> administrators' user ids
@@ -175,6 +177,10 @@ class FakeBotAPI:
                     raise TimeoutError(f"no matching Bot API call; saw {seen}")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
+
+    def fail(self, method: str, *statuses: int) -> None:
+        """Answer the next calls of `method` with these HTTP errors, one each (e.g. 502)."""
+        self._faults.setdefault(method, []).extend(statuses)
 
     def sent(self, chat_id: int) -> list[Call]:
         """Every sendMessage to one chat, oldest first."""
@@ -245,6 +251,9 @@ class FakeBotAPI:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         call = Call(method, params, at=self.clock())
         chat_id = _chat_id(params)
+        if self._faults.get(method):
+            status = self._faults[method].pop(0)
+            return self._refuse(call, status, _FAULTS.get(status, "Internal Server Error"))
         # A lost chat answers the same whatever the bot sent, so its fate comes first.
         if chat_id in self.kicked:
             return self._refuse(call, 403, "Forbidden: bot was kicked from the group chat")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -144,14 +146,21 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_game_and_leaderboard(
         await old.answer(1, right_answer(q))
         # Telegram tells the old group it moved, and the bot can't post there any more.
         api.migrated[old.id] = -1004001
-        await api.push(old.message(1, None, migrate_to_chat_id=-1004001))
-        await old.settle()
         new = Group(api, app.bot_data, clock, chat_id=-1004001)
+        cursor = len(api.calls)
+        await api.push(old.message(1, None, migrate_to_chat_id=-1004001))
+        # The old group's messages can't be replied to from the new one: the question
+        # comes again there, on its original clock.
+        again = await new.next_post(cursor)
+        assert "The group moved – here is the question again." in text_of(again)
+        assert question_in(text_of(again)) == q
         assert app.bot_data.challenges.running_in(old.id) is None
-        assert app.bot_data.challenges.running_in(new.id) is not None
-        new.last = first
+        moved = app.bot_data.challenges.running_in(new.id)
+        assert moved is not None and moved.asked_at == START
+        # The supergroup's own service message about the same move changes nothing more.
+        await api.push(new.message(1, None, migrate_from_chat_id=old.id))
         clock.advance(seconds=1)
-        await new.answer(2, right_answer(q))  # replying to the question from before the move
+        await new.answer(2, right_answer(q))
         post = await new.time_up()
         assert "✅ P1 1.0 s, P2 2.0 s" in text_of(post)
         board = text_of(await new.command(3, "/leaderboard"))
@@ -196,4 +205,88 @@ async def test_removing_the_bot_stops_the_groups_game_without_errors(
         api.kicked.add(other.id)
         await other.run_out()
         await eventually(lambda: _none_running(app.bot_data, other.id))
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_failed_results_post_is_retried_with_the_results(
+    api: FakeBotAPI, settings: Settings, clock: FakeClock
+) -> None:
+    async with running_bot(settings, clock=clock) as app:
+        group = Group(api, app.bot_data, clock)
+        first = await group.command(1, "/challenge 2 drill")
+        clock.advance(seconds=1)
+        await group.answer(1, right_answer(question_in(text_of(first))))
+        api.fail("sendMessage", 502)  # Telegram hiccups as time runs out
+        await group.run_out()
+        await eventually(lambda: _refused(api))
+        cursor = len(api.calls)
+        clock.advance(seconds=5)
+        app.bot_data.timers.nudge()
+        post = await group.next_post(cursor)
+        # The retry still tells the group what the answer was and who got it.
+        assert "Time's up!" in text_of(post) and "✅ P1 1.0 s" in text_of(post)
+        assert "Question 2/2" in text_of(post)
+
+
+async def _refused(api: FakeBotAPI) -> bool:
+    return bool(api.refused)
+
+
+async def test_a_bank_removed_across_a_restart_ends_the_game_cleanly(
+    api: FakeBotAPI, settings: Settings, clock: FakeClock
+) -> None:
+    async with running_bot(settings, clock=clock) as app:
+        group = Group(api, app.bot_data, clock)
+        await group.command(1, "/challenge 3 drill")
+        await group.time_up()  # question 2 of 3 is open when the bot stops
+    clock.advance(seconds=5)
+    without_drill = replace(settings, bank_paths=())
+    async with running_bot(without_drill, clock=clock) as app:
+        group.services = app.bot_data
+        final = await group.time_up()
+        assert "Challenge over." in text_of(final) or "Final results" in text_of(final)
+        assert app.bot_data.challenges.running_in(group.id) is None
+        # The group can play again at once.
+        again = await group.command(1, "/challenge 1")
+        assert "Question 1/1" in text_of(again)
+
+
+async def test_poll_mode_sends_bank_text_with_html_characters_as_plain_text(
+    api: FakeBotAPI, settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    bank = tmp_path / "signs.yaml"
+    bank.write_text(
+        "bank: signs\ntitle: Signs\ntopics:\n  - id: signs\n    name: Signs & symbols\n"
+        "questions:\n  - id: lt\n    topic: signs\n    type: choice\n"
+        '    prompt: "Which is true: 2 < 3 & 3 > 2?"\n'
+        '    choices: ["<b>both</b>", "neither & none"]\n    answer: "<b>both</b>"\n'
+        '    explanation: "Both hold: 2 < 3 and 3 > 2."\n    source: [notes]\n',
+        encoding="utf-8",
+    )
+    with_signs = replace(settings, bank_paths=(*settings.bank_paths, str(bank)))
+    async with running_bot(with_signs, clock=clock) as app:
+        group = Group(api, app.bot_data, clock)
+        cursor = len(api.calls)
+        await api.push(group.message(1, "/challenge poll signs"))
+        poll = await group.next_post(cursor, method="sendPoll")
+        assert poll.params["question"] == "1/1: Which is true: 2 < 3 & 3 > 2?"
+        options = sorted(o["text"] for o in poll.params["options"])  # shown shuffled
+        assert options == ["<b>both</b>", "neither & none"]
+        assert poll.params.get("question_parse_mode") is None
+
+
+async def test_a_move_into_a_chat_with_its_own_game_ends_the_old_one_quietly(
+    api: FakeBotAPI, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(settings, clock=clock) as app:
+        old = Group(api, app.bot_data, clock, chat_id=-4003)
+        new = Group(api, app.bot_data, clock, chat_id=-1004003)
+        await old.command(1, "/challenge drill")
+        await new.command(2, "/challenge drill")
+        await api.push(old.message(1, None, migrate_to_chat_id=new.id))
+        await old.settle()
+        assert app.bot_data.challenges.running_in(old.id) is None
+        running = app.bot_data.challenges.running_in(new.id)
+        assert running is not None and running.starter_id == 2
+        assert "Time's up!" in text_of(await new.time_up())
     assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -125,15 +125,26 @@ class Challenges:
         return challenge
 
     async def asked(
-        self, chat_id: int, *, message_id: int, poll_id: str | None = None, at: datetime
+        self, challenge_id: int, *, message_id: int, poll_id: str | None = None, at: datetime
     ) -> Challenge | None:
-        """The current question went out at `at`: its clock starts. None if none is running."""
-        async with self._lock(chat_id):
-            challenge = self._running.get(chat_id)
+        """The current question went out at `at`: its clock starts. None if it has ended.
+
+        Posted again after the group moved, it keeps its original clock.
+        """
+        challenge = self.find(challenge_id)
+        if challenge is None:
+            return None
+        async with self._lock(challenge.chat_id):
+            challenge = self.find(challenge_id)
             if challenge is None:
                 return None
-            await self._store.asked(challenge.id, at=at, message_id=message_id, poll_id=poll_id)
-            challenge = replace(challenge, asked_at=at, message_id=message_id, poll_id=poll_id)
+            asked_at = challenge.asked_at or at
+            await self._store.asked(
+                challenge.id, at=asked_at, message_id=message_id, poll_id=poll_id
+            )
+            challenge = replace(
+                challenge, asked_at=asked_at, message_id=message_id, poll_id=poll_id
+            )
             self._keep(challenge)
             return challenge
 
@@ -159,8 +170,10 @@ class Challenges:
         if reply_to is not None and reply_to != challenge.message_id:
             return Ignored.LATE  # a reply to an earlier question
         question = self.question(challenge)
-        if question is None:
+        if question is None or not challenge.is_open(at):
             return Ignored.LATE
+        if (challenge.id, challenge.position, user_id) in self._answered:
+            return Ignored.ALREADY  # checked before marking: no 🤔 for a second message
         if question.kind is Kind.TEXT:
             verdict = grade(question, typed, known=self._known)
             if verdict.outcome in (Outcome.WORDY, Outcome.EMPTY):
@@ -239,37 +252,85 @@ class Challenges:
     def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
         return after_answer(streak, local_day(at, zone or self.zone.key))
 
-    async def close(self, chat_id: int, *, at: datetime) -> Closed | None:
+    async def close(self, challenge_id: int, *, at: datetime) -> Closed | None:
         """Time is up: the question's results, and the challenge moved on (or finished).
 
-        None if there is nothing to close: no challenge, not posted yet, or not yet time.
+        None if there is nothing to close: ended, not posted yet, or not yet time.
         """
-        async with self._lock(chat_id):
-            challenge = self._running.get(chat_id)
+        challenge = self.find(challenge_id)
+        if challenge is None:
+            return None
+        async with self._lock(challenge.chat_id):
+            challenge = self.find(challenge_id)
             deadline = challenge.deadline if challenge else None
             if challenge is None or deadline is None or at < deadline:
                 return None
-            question = self.question(challenge)
-            results = await self._store.results(challenge.id, challenge.position)
-            after = replace(
-                challenge,
-                position=challenge.position + 1,
-                asked_at=None,
-                message_id=None,
-                poll_id=None,
-            )
-            nxt = self._next_question(after)
-            if nxt is None:
-                await self._store.finish(challenge.id, status="finished", at=at)
-                self._forget(challenge)
-            else:
-                after = replace(after, position=after.questions.index(nxt.key, after.position))
-                await self._store.advance(challenge.id, after.position)
-                self._keep(after)
-            standings = ranked(await self._store.standings(challenge.id))
+            after = await self._advance(challenge, at)
+            closed = await self._closed(challenge, after)
         # Answers to a closed question are late, whoever sends them: the set can forget it.
         self._answered = {k for k in self._answered if k[0] != challenge.id}
-        return Closed(after, question, tuple(results), standings, nxt)
+        self._prune(challenge.chat_id)
+        return closed
+
+    async def _advance(self, challenge: Challenge, at: datetime) -> Challenge:
+        """Move past the current question to the next one still in a bank, or finish."""
+        after = replace(
+            challenge, position=challenge.position + 1, asked_at=None, message_id=None, poll_id=None
+        )
+        nxt = self._next_question(after)
+        if nxt is None:
+            after = replace(after, position=len(after.questions))
+            await self._store.finish(challenge.id, status="finished", at=at)
+            self._forget(challenge)
+            return after
+        after = replace(after, position=after.questions.index(nxt.key, after.position))
+        await self._store.advance(challenge.id, after.position)
+        self._keep(after)
+        return after
+
+    async def _closed(self, challenge: Challenge, after: Challenge) -> Closed:
+        """The results of `challenge`'s current question, now that it is at `after`."""
+        results = await self._store.results(challenge.id, challenge.position)
+        standings = ranked(await self._store.standings(challenge.id))
+        nxt = None if after.current is None else self.question(after)
+        return Closed(after, self.question(challenge), tuple(results), standings, nxt)
+
+    async def last_closed(self, challenge_id: int) -> Closed | None:
+        """The results of the question before the current one (to post them again after a
+        failed post or a restart); None on the first question."""
+        challenge = self.find(challenge_id)
+        if challenge is None or challenge.position == 0:
+            return None
+        before = replace(challenge, position=challenge.position - 1)
+        # Skipped (vanished) questions have no answers; show the last one that was asked.
+        return await self._closed(before, challenge)
+
+    async def resume(self, challenge_id: int, *, at: datetime) -> Challenge | Closed | None:
+        """After a restart, before posting: skip questions whose bank has gone.
+
+        The challenge ready to post; or, if nothing is left to ask, its last results as a
+        finished Closed; None if it is not running.
+        """
+        challenge = self.find(challenge_id)
+        if challenge is None:
+            return None
+        if challenge.asked_at is not None or self.question(challenge) is not None:
+            return challenge
+        async with self._lock(challenge.chat_id):
+            nxt = self._next_question(challenge)
+            if nxt is not None:
+                moved = replace(
+                    challenge, position=challenge.questions.index(nxt.key, challenge.position)
+                )
+                await self._store.advance(challenge.id, moved.position)
+                self._keep(moved)
+                return moved
+            await self._store.finish(challenge.id, status="finished", at=at)
+            self._forget(challenge)
+            done = replace(challenge, position=len(challenge.questions))
+            if challenge.position == 0:
+                return Closed(done, None, (), (), None)
+            return await self._closed(replace(challenge, position=challenge.position - 1), done)
 
     def _next_question(self, challenge: Challenge) -> Question | None:
         """The next question still in the library, from the challenge's position on."""
@@ -293,6 +354,7 @@ class Challenges:
             await self._store.finish(challenge.id, status="ended", at=at)
             self._forget(challenge)
             standings = ranked(await self._store.standings(challenge.id))
+        self._prune(chat_id)
         return Ended(challenge, standings)
 
     async def drop(self, chat_id: int, *, at: datetime) -> Challenge | None:
@@ -300,14 +362,24 @@ class Challenges:
         ended = await self.end(chat_id, at=at)
         return ended.challenge if ended else None
 
-    async def move(self, old: int, new: int) -> Challenge | None:
-        """A group became a supergroup: carry its challenge and points to the new id."""
+    async def move(self, old: int, new: int, *, at: datetime) -> Challenge | None:
+        """A group became a supergroup: carry its challenge and points to the new id.
+
+        If the new chat already has a game running, that one carries on and the old
+        group's game ends.
+        """
         async with self._lock(old), self._lock(new):
+            moving = self._running.get(old)
+            busy = new in self._running and moving is not None
+            if busy:
+                assert moving is not None
+                await self._store.finish(moving.id, status="ended", at=at)
+                self._forget(moving)
             await self._store.move_chat(old, new)
-            challenge = self._running.pop(old, None)
-            if challenge is None:
+            if moving is None or busy:
                 return None
-            moved = replace(challenge, chat_id=new)
+            self._running.pop(old, None)
+            moved = replace(moving, chat_id=new)
             self._keep(moved)
             return moved
 
@@ -328,6 +400,12 @@ class Challenges:
         self._running.pop(challenge.chat_id, None)
         self._polls = {p: c for p, c in self._polls.items() if c != challenge.chat_id}
         self._answered = {k for k in self._answered if k[0] != challenge.id}
+
+    def _prune(self, chat_id: int) -> None:
+        # A group without a game needs no lock: keep the dict to groups playing now.
+        lock = self._locks.get(chat_id)
+        if chat_id not in self._running and lock is not None and not lock.locked():
+            del self._locks[chat_id]
 
     def _lock(self, chat_id: int) -> asyncio.Lock:
         return self._locks.setdefault(chat_id, asyncio.Lock())

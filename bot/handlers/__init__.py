@@ -65,11 +65,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler(
                 ["challenge", "endchallenge", "leaderboard"], group.groups_only, private
             ),
-            CommandHandler(["start", "help"], system.group_help, groups),
-            CommandHandler("quiz", system.group_quiz, groups),
-            CommandHandler("challenge", group.challenge, groups),
-            CommandHandler("endchallenge", group.end_challenge, groups),
-            CommandHandler("leaderboard", group.leaderboard, groups),
+            # Group replies wait their turn in the group's 20-a-minute queue; block=False
+            # keeps that wait from holding up every other chat's updates.
+            CommandHandler(["start", "help"], system.group_help, groups, block=False),
+            CommandHandler("quiz", system.group_quiz, groups, block=False),
+            CommandHandler("challenge", group.challenge, groups, block=False),
+            CommandHandler("endchallenge", group.end_challenge, groups, block=False),
+            CommandHandler("leaderboard", group.leaderboard, groups, block=False),
             MessageHandler(filters.StatusUpdate.MIGRATE, group.migrated),
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, group.answer),
             MessageHandler(private & filters.COMMAND, practice.unknown_command),

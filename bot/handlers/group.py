@@ -33,7 +33,8 @@ async def challenge(update: Update, context: Context) -> None:
         return
     started = await services.challenges.start(chat.id, user.id, request, at=services.clock.now())
     if isinstance(started, AlreadyRunning):
-        await send(context, chat.id, texts.already_running(started))
+        if services.host.should_notice(chat.id, "already_running"):
+            await send(context, chat.id, texts.already_running(started))
     elif isinstance(started, NoQuestions):
         await send(context, chat.id, texts.no_questions(started, services.challenges.library))
     else:
@@ -49,7 +50,8 @@ async def end_challenge(update: Update, context: Context) -> None:
         await send(context, chat.id, texts.nothing_to_end())
         return
     if not services.challenges.may_end(chat.id, user.id) and not await _is_admin(update, context):
-        await send(context, chat.id, texts.not_yours_to_end())
+        if services.host.should_notice(chat.id, "not_yours_to_end"):
+            await send(context, chat.id, texts.not_yours_to_end())
         return
     ended = await services.host.end(chat.id)
     if ended is not None:

@@ -1,20 +1,21 @@
 """Runs challenges in time: posts each question, closes it when time is up, resumes them.
 
-The rules live in bot/challenge; this is the Telegram side of the game's clock.
+The rules live in bot/challenge; this is the Telegram side of the game's clock. Anything
+posted can be rebuilt from the database, so a failed post or a restart loses no results.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
-from telegram import Bot, Message
+from telegram import Bot, InputPollOption, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot import render_challenge as texts
-from bot.challenge.game import Challenge, Ended, Mode
+from bot.challenge.game import Challenge, Closed, Ended, Mode
 from bot.challenge.service import Challenges
 from bot.handlers.common import markup
 from bot.render import Reply
@@ -23,7 +24,10 @@ from bot.tutor.clock import Clock
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(seconds=5)
-MAX_TRIES = 3  # posting a question; then the challenge ends rather than hang
+MAX_TRIES = 3  # posting a question or the final scores; then the challenge ends, not hangs
+NOTICE_EVERY = timedelta(seconds=30)  # repeated "already running" notices, per group
+BACK = "🔄 I'm back – the challenge goes on."
+MOVED = "🔄 The group moved – here is the question again."
 
 
 class ChallengeHost:
@@ -34,15 +38,20 @@ class ChallengeHost:
         self.challenges = challenges
         self._timers = timers
         self._clock = clock
-        self._tries: dict[int, int] = {}
+        self._tries: dict[str, int] = {}
+        self._noticed: dict[tuple[int, str], datetime] = {}
 
     async def restore(self) -> None:
-        """After a restart: re-arm each running question, or close and move on if overdue."""
+        """After a restart: re-arm each running question, or post the one that is due."""
         for challenge in await self.challenges.restore():
-            if challenge.asked_at is None:
-                await self._post(challenge.id, lead="🔄 I'm back – the challenge goes on.")
-            else:
-                self._arm(challenge)
+            if challenge.asked_at is not None:
+                self._arm(challenge)  # closes at once if its time ran out while we were down
+                continue
+            resumed = await self.challenges.resume(challenge.id, at=self._clock.now())
+            if isinstance(resumed, Closed):  # every question left has vanished with a bank
+                await self._finish(challenge.id, challenge.chat_id, resumed)
+            elif resumed is not None:
+                await self._post(challenge.id, back=True)
 
     async def begin(self, challenge: Challenge) -> None:
         """Post a new challenge's first question, with the rules above it."""
@@ -60,9 +69,28 @@ class ChallengeHost:
             log.info("stopped the challenge in %s: the bot can no longer post there", chat_id)
 
     async def move(self, old: int, new: int) -> None:
-        """The group became a supergroup with a new id: the game follows it."""
-        # Timers name the challenge, not the chat, so they need no change.
-        await self.challenges.move(old, new)
+        """The group became a supergroup with a new id: the game follows it.
+
+        Messages in the old group can't be replied to from the new one, so an open
+        question is posted again there, on its original clock.
+        """
+        running = self.challenges.running_in(old)
+        if running is not None and self.challenges.running_in(new) is not None:
+            self._stop_timer(old)  # the new chat's own game carries on; the old one ends
+        moved = await self.challenges.move(old, new, at=self._clock.now())
+        if moved is not None and moved.is_open(self._clock.now()):
+            await self._post(moved.id, lead=MOVED)
+
+    def should_notice(self, chat_id: int, kind: str) -> bool:
+        """Whether to post a repeatable notice now: one per kind per group per 30 s, so a
+        class hammering /challenge can't eat the group's 20 messages a minute."""
+        now = self._clock.now()
+        last = self._noticed.get((chat_id, kind))
+        if last is not None and now - last < NOTICE_EVERY:
+            return False
+        self._noticed = {k: t for k, t in self._noticed.items() if now - t < NOTICE_EVERY}
+        self._noticed[(chat_id, kind)] = now
+        return True
 
     def _stop_timer(self, chat_id: int) -> None:
         challenge = self.challenges.running_in(chat_id)
@@ -75,81 +103,99 @@ class ChallengeHost:
         self._timers.at(_timer(challenge.id), deadline, partial(self._time_up, challenge.id))
 
     async def _time_up(self, challenge_id: int) -> None:
-        challenge = self.challenges.find(challenge_id)
-        if challenge is None:
-            return
-        closed = await self.challenges.close(challenge.chat_id, at=self._clock.now())
+        closed = await self.challenges.close(challenge_id, at=self._clock.now())
         if closed is None:
             return
         if closed.finished:
-            await self._send(closed.challenge.chat_id, texts.finished(closed))
+            await self._finish(challenge_id, closed.challenge.chat_id, closed)
             return
         await self._post(challenge_id, lead=texts.closed(closed))
 
-    async def _post(self, challenge_id: int, *, lead: str = "") -> None:
-        """Post the current question (after `lead`), start its clock, and arm its deadline."""
+    async def _finish(self, challenge_id: int, chat_id: int, closed: Closed) -> None:
+        """Post the last results and the podium; retried, as a lost podium is a lost game."""
+        if await self._send(chat_id, texts.finished(closed)) is not None:
+            self._tries.pop(_timer(challenge_id), None)
+            return
+        self._retry(challenge_id, partial(self._finish, challenge_id, chat_id, closed))
+
+    async def _post(self, challenge_id: int, *, lead: str = "", back: bool = False) -> None:
+        """Post the current question (after `lead`), start its clock, and arm its deadline.
+
+        With no lead (a retry, or after a restart), the previous question's results are
+        rebuilt from the database, so nobody misses them.
+        """
         challenge = self.challenges.find(challenge_id)
         question = self.challenges.question(challenge) if challenge else None
         if challenge is None or question is None:
             return
-        chat_id = challenge.chat_id
+        if not lead:
+            previous = await self.challenges.last_closed(challenge_id)
+            lead = texts.closed(previous) if previous else ""
+            if back:
+                lead = f"{BACK}\n\n{lead}" if lead else BACK
         if challenge.mode is Mode.POLL:
-            sent_lead = not lead or await self._send(chat_id, Reply(lead)) is not None
-            # The lead's send may have found the group upgraded: post where the game went.
-            now = self.challenges.find(challenge.id)
-            message = (
-                await self._send_poll(now.chat_id, texts.poll(challenge, question))
-                if sent_lead and now is not None
-                else None
-            )
+            message = await self._post_poll(challenge, lead)
         else:
             reply = texts.question(challenge, question, self.challenges.library, lead=lead)
-            message = await self._send(chat_id, reply)
-        now = self.challenges.find(challenge.id)
+            message = await self._send(challenge.chat_id, reply)
+        now = self.challenges.find(challenge_id)
         if now is None:
-            return  # dropped: the bot can't post in that group any more
+            return  # ended meanwhile, or dropped: the bot can't post in that group any more
         if message is None:
-            self._retry(now)
+            self._retry(challenge_id, partial(self._post, challenge_id, back=back))
             return
-        self._tries.pop(now.id, None)
+        self._tries.pop(_timer(challenge_id), None)
         poll_id = message.poll.id if message.poll else None
         asked = await self.challenges.asked(
-            now.chat_id, message_id=message.message_id, poll_id=poll_id, at=self._clock.now()
+            challenge_id, message_id=message.message_id, poll_id=poll_id, at=self._clock.now()
         )
         if asked is not None:
             self._arm(asked)
 
-    def _retry(self, challenge: Challenge) -> None:
-        """Posting failed for a passing reason: try again shortly, then give up cleanly."""
-        tries = self._tries.get(challenge.id, 0) + 1
-        self._tries[challenge.id] = tries
-        name = _timer(challenge.id)
-        if tries >= MAX_TRIES:
-            self._tries.pop(challenge.id, None)
-            log.warning("gave up posting to %s; the challenge ends", challenge.chat_id)
-            self._timers.at(name, self._clock.now(), partial(self.drop, challenge.chat_id))
-            return
-        self._timers.at(name, self._clock.now() + RETRY_AFTER, partial(self._post, challenge.id))
-
-    async def _send(self, chat_id: int, reply: Reply) -> Message | None:
+    async def _post_poll(self, challenge: Challenge, lead: str) -> Message | None:
+        if lead and await self._send(challenge.chat_id, Reply(lead)) is None:
+            return None
+        # The lead's send may have found the group upgraded: post where the game went.
+        now = self.challenges.find(challenge.id)
+        question = self.challenges.question(challenge)
+        if now is None or question is None:
+            return None
+        post = texts.poll(now, question, now=self._clock.now())
         return await self._deliver(
-            chat_id,
-            lambda target: self._bot.send_message(target, reply.text, reply_markup=markup(reply)),
-        )
-
-    async def _send_poll(self, chat_id: int, post: texts.PollPost) -> Message | None:
-        return await self._deliver(
-            chat_id,
+            now.chat_id,
             lambda target: self._bot.send_poll(
                 target,
                 post.question,
-                list(post.options),
+                # Plain text: the bot's HTML default would misread a "<" or "&" in a bank.
+                [InputPollOption(o, text_parse_mode=None) for o in post.options],
                 is_anonymous=False,
                 type="quiz",
                 correct_option_ids=[post.correct],
                 explanation=post.explanation or None,
                 open_period=post.seconds,
+                question_parse_mode=None,
+                explanation_parse_mode=None,
             ),
+        )
+
+    def _retry(self, challenge_id: int, action: Callable[[], Awaitable[None]]) -> None:
+        """A post failed for a passing reason: try again shortly, then give up cleanly."""
+        name = _timer(challenge_id)
+        tries = self._tries.get(name, 0) + 1
+        self._tries[name] = tries
+        if tries < MAX_TRIES:
+            self._timers.at(name, self._clock.now() + RETRY_AFTER, action)
+            return
+        self._tries.pop(name, None)
+        challenge = self.challenges.find(challenge_id)
+        if challenge is not None:
+            log.warning("gave up posting to %s; the challenge ends", challenge.chat_id)
+            self._timers.at(name, self._clock.now(), partial(self.drop, challenge.chat_id))
+
+    async def _send(self, chat_id: int, reply: Reply) -> Message | None:
+        return await self._deliver(
+            chat_id,
+            lambda target: self._bot.send_message(target, reply.text, reply_markup=markup(reply)),
         )
 
     async def _deliver(
@@ -159,7 +205,7 @@ class ChallengeHost:
         try:
             return await send(chat_id)
         except ChatMigrated as moved:
-            await self.move(chat_id, moved.new_chat_id)
+            await self.challenges.move(chat_id, moved.new_chat_id, at=self._clock.now())
             try:
                 return await send(moved.new_chat_id)
             except TelegramError as exc:
