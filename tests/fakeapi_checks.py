@@ -104,7 +104,8 @@ def check_message(params: dict[str, Any]) -> None:
     shown = visible(text, params.get("parse_mode"))
     if not text.strip():
         raise BadRequest("message text is empty")
-    if len(shown) > 4096:
+    # Telegram measures text in UTF-16 code units (as entity offsets do): an emoji is two.
+    if len(shown.encode("utf-16-le")) // 2 > 4096:
         raise BadRequest("message is too long")
     markup = params.get("reply_markup") or {}
     for row in markup.get("inline_keyboard", []):

@@ -68,3 +68,22 @@ def test_ties_on_points_go_to_the_faster_total_time() -> None:
     fast = Standing(2, "Ben", 1800, 9.5, 2)
     top = Standing(3, "Cat", 1900, 50.0, 2)
     assert [s.name for s in ranked([slow, fast, top])] == ["Cat", "Ben", "Ana"]
+
+
+def test_final_scores_fit_one_message_however_many_players_and_emoji_names() -> None:
+    from datetime import UTC, datetime
+
+    from bot import render_challenge as texts
+    from bot.challenge.game import Challenge, Closed, Ended, PlayerResult
+
+    names = ["🦄" * 30 + str(i) for i in range(80)]  # long names, two UTF-16 units a character
+    standings = ranked([Standing(i, n, 5000 - i, 1.0, 5) for i, n in enumerate(names)])
+    results = tuple(PlayerResult(i, n, Outcome.CORRECT, 900, 1.0) for i, n in enumerate(names))
+    game = Challenge(1, -1, "tok", 1, Mode.TEXT, ("drill:leader",), 30, datetime.now(UTC))
+    question = LIBRARY.question("drill:leader")
+    for reply in (
+        texts.finished(Closed(game, question, results, standings, None)),
+        texts.ended(Ended(game, standings)),
+    ):
+        assert texts.units(reply.text) <= texts.MESSAGE_UNITS
+        assert "🥇" in reply.text and "more players" in reply.text
