@@ -13,7 +13,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.challenge.service import Challenges
 from bot.config import Settings
+from bot.daily.service import Dailies
 from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
+from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
 from bot.logs import WithoutTraceback
 from bot.ratelimit import QuizRateLimiter
@@ -23,6 +25,7 @@ from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
 from storage.challenges import ChallengeRepository
+from storage.daily import DailyRepository
 from storage.db import connect
 from storage.repository import Repository
 from storage.transactions import Transactions
@@ -81,9 +84,15 @@ async def _post_init(app: QuizApp) -> None:
     )
     services.timers = Timers(services.clock)
     services.host = ChallengeHost(app.bot, services.challenges, services.timers, services.clock)
+    services.dailies = Dailies(
+        store=DailyRepository(transactions), library=library, rng=services.rng, zone=zone
+    )
+    services.daily_host = DailyHost(app.bot, services.dailies, services.timers, services.clock)
     services.timers.start()
     # Running challenges resume: each question closes on time even across a restart.
     await services.host.restore()
+    # Schedules are armed again; a question missed while the bot was down goes out now.
+    await services.daily_host.restore()
     try:
         await app.bot.set_my_commands(list(COMMANDS))
         await app.bot.set_my_commands(list(GROUP_MENU), scope=BotCommandScopeAllGroupChats())
@@ -99,6 +108,8 @@ async def _post_shutdown(app: QuizApp) -> None:
     await services.timers.stop()
     services.host = None
     services.challenges = None
+    services.daily_host = None
+    services.dailies = None
     if services.db is not None:
         await services.db.close()
         services.db = None

@@ -35,6 +35,7 @@ class Settings:
     log_level: str = "INFO"
     # Off only for benchmarks against a fake API: Telegram itself enforces its limits.
     rate_limit: bool = True
+    admins: frozenset[int] = frozenset()  # bot owners, allowed every teacher command
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -65,6 +66,9 @@ class Settings:
         limit = (get("QUIZBOT_RATE_LIMIT") or "on").lower()
         if limit not in ("on", "off"):
             raise ConfigError(f"QUIZBOT_RATE_LIMIT {limit!r} must be on or off")
+        owners = (get("QUIZBOT_ADMINS") or "").replace(",", " ").split()
+        if not all(o.isdigit() for o in owners):
+            raise ConfigError("QUIZBOT_ADMINS must be Telegram user ids, e.g. 12345,67890")
         banks = tuple(p for p in (get("QUIZBOT_BANKS") or "").replace(",", ":").split(":") if p)
         for path in banks:
             if not Path(path).exists():
@@ -78,6 +82,7 @@ class Settings:
             timezone=zone,
             log_level=level,
             rate_limit=limit == "on",
+            admins=frozenset(int(o) for o in owners),
         )
 
     def require_token(self) -> str:

@@ -14,6 +14,9 @@ from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 
 if TYPE_CHECKING:
+    from bot.daily.service import Dailies
+    from bot.handlers.admins import AdminCache
+    from bot.handlers.daily_live import DailyHost
     from bot.handlers.live import ChallengeHost
 
 
@@ -29,6 +32,9 @@ class AppServices:
         self._challenges: Challenges | None = None
         self._host: ChallengeHost | None = None
         self.timers: Timers = Timers(self.clock)
+        self._dailies: Dailies | None = None
+        self._daily_host: DailyHost | None = None
+        self._admins: AdminCache | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -62,3 +68,34 @@ class AppServices:
     @host.setter
     def host(self, host: ChallengeHost | None) -> None:
         self._host = host
+
+    @property
+    def dailies(self) -> Dailies:
+        """Questions of the day; available once post_init has run."""
+        if self._dailies is None:
+            raise RuntimeError("daily questions are not ready: post_init has not run")
+        return self._dailies
+
+    @dailies.setter
+    def dailies(self, dailies: Dailies | None) -> None:
+        self._dailies = dailies
+
+    @property
+    def daily_host(self) -> DailyHost:
+        """Posts questions of the day on time; available once post_init has run."""
+        if self._daily_host is None:
+            raise RuntimeError("the daily host is not ready: post_init has not run")
+        return self._daily_host
+
+    @daily_host.setter
+    def daily_host(self, host: DailyHost | None) -> None:
+        self._daily_host = host
+
+    @property
+    def admins(self) -> AdminCache:
+        """Who administers which group, cached for a few minutes."""
+        if self._admins is None:
+            from bot.handlers.admins import AdminCache  # the handlers layer owns the type
+
+            self._admins = AdminCache()
+        return self._admins

@@ -198,6 +198,56 @@ async def _007_challenges(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _008_daily_questions(conn: aiosqlite.Connection) -> None:
+    # A group's question of the day: when (wall-clock time in its zone) and on what.
+    await conn.execute(
+        """CREATE TABLE daily_schedules (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            at TEXT NOT NULL,                    -- HH:MM, local time in `zone`
+            zone TEXT NOT NULL,
+            days TEXT NOT NULL,                  -- weekday digits, Monday 0: '01234'
+            topic TEXT,
+            created_by INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        )"""
+    )
+    await conn.execute(
+        "CREATE UNIQUE INDEX daily_schedules_one_per_chat ON daily_schedules(chat_id)"
+        " WHERE active = 1"
+    )
+    # One row per schedule and local date, claimed before sending: never posted twice.
+    await conn.execute(
+        """CREATE TABLE daily_posts (
+            id INTEGER PRIMARY KEY,
+            schedule_id INTEGER NOT NULL REFERENCES daily_schedules(id),
+            chat_id INTEGER NOT NULL,
+            day TEXT NOT NULL,                   -- the local date it is for
+            question TEXT NOT NULL,              -- bank-qualified key
+            topic TEXT NOT NULL,
+            deadline TEXT NOT NULL,              -- UTC
+            asked_at TEXT,                       -- UTC; NULL until sent
+            message_id INTEGER,
+            summarised_at TEXT,
+            UNIQUE (schedule_id, day)
+        )"""
+    )
+    await conn.execute(
+        "CREATE INDEX daily_posts_open ON daily_posts(summarised_at) WHERE summarised_at IS NULL"
+    )
+    await conn.execute(
+        """CREATE TABLE daily_answers (
+            post_id INTEGER NOT NULL REFERENCES daily_posts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            typed TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (post_id, user_id)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -206,6 +256,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("005_topic_recency", _005_topic_recency),
     ("006_daily_streaks", _006_daily_streaks),
     ("007_challenges", _007_challenges),
+    ("008_daily_questions", _008_daily_questions),
 )
 
 

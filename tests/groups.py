@@ -87,6 +87,8 @@ class Group:
         if post.method == "sendPoll" or (post.params.get("reply_markup") or {}).get("force_reply"):
 
             async def asked() -> bool:
+                if "Question of the day" in post.params.get("text", ""):
+                    return self.services.dailies.post_for(self.id, message_id(post)) is not None
                 running = self.services.challenges.running_in(self.id)
                 return running is None or running.message_id == message_id(post)
 

@@ -265,3 +265,9 @@ def test_rate_limit_setting_is_on_unless_switched_off() -> None:
     assert not Settings.from_env({"QUIZBOT_RATE_LIMIT": "OFF"}).rate_limit
     with pytest.raises(ConfigError, match="QUIZBOT_RATE_LIMIT"):
         Settings.from_env({"QUIZBOT_RATE_LIMIT": "maybe"})
+
+
+def test_bot_owners_are_read_as_user_ids() -> None:
+    assert Settings.from_env({"QUIZBOT_ADMINS": "12, 34 56"}).admins == frozenset({12, 34, 56})
+    with pytest.raises(ConfigError, match="QUIZBOT_ADMINS"):
+        Settings.from_env({"QUIZBOT_ADMINS": "@teacher"})

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import group, practice, system
+from bot.handlers import daily, group, practice, system
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -32,6 +32,7 @@ GROUP_MENU = (
     BotCommand("challenge", "Start a quiz game (e.g. /challenge 10 20s, /challenge poll)"),
     BotCommand("leaderboard", "This week's and all-time standings"),
     BotCommand("endchallenge", "Stop the game (starter or admin)"),
+    BotCommand("daily", "Question of the day, e.g. /daily 08:30 mon-fri (admins)"),
     BotCommand("quiz", "Practise on your own in a private chat"),
     BotCommand("help", "How to play"),
 )
@@ -72,6 +73,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("challenge", group.challenge, groups, block=False),
             CommandHandler("endchallenge", group.end_challenge, groups, block=False),
             CommandHandler("leaderboard", group.leaderboard, groups, block=False),
+            CommandHandler("daily", daily.daily, groups, block=False),
+            CommandHandler("daily", daily.private_daily, private),
             MessageHandler(filters.StatusUpdate.MIGRATE, group.migrated),
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, group.answer),
             MessageHandler(private & filters.COMMAND, practice.unknown_command),

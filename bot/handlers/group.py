@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update
+from telegram import Update
 from telegram.constants import ReactionEmoji
 from telegram.error import TelegramError
 
 from bot import render_challenge as texts
 from bot.challenge.game import AlreadyRunning, Counted, NoQuestions, Unclear
 from bot.challenge.requests import ChallengeRequest, parse_challenge_request
+from bot.handlers.admins import is_group_admin
 from bot.handlers.common import Context, send
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,6 @@ COUNTED = ReactionEmoji.EYES
 UNCLEAR = (
     ReactionEmoji.THINKING_FACE
 )  # not counted: a sentence, an emoji, no such option; they may answer again
-_ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
 async def challenge(update: Update, context: Context) -> None:
@@ -49,27 +49,15 @@ async def end_challenge(update: Update, context: Context) -> None:
     if services.challenges.running_in(chat.id) is None:
         await send(context, chat.id, texts.nothing_to_end())
         return
-    if not services.challenges.may_end(chat.id, user.id) and not await _is_admin(update, context):
+    if not services.challenges.may_end(chat.id, user.id) and not await is_group_admin(
+        update, context
+    ):
         if services.host.should_notice(chat.id, "not_yours_to_end"):
             await send(context, chat.id, texts.not_yours_to_end())
         return
     ended = await services.host.end(chat.id)
     if ended is not None:
         await send(context, chat.id, texts.ended(ended))
-
-
-async def _is_admin(update: Update, context: Context) -> bool:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    if message is not None and message.sender_chat is not None:
-        # An admin posting anonymously "as the group": only admins can.
-        return message.sender_chat.id == chat.id
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("could not check admin status in %s: %s", chat.id, exc)
-        return False
-    return member.status in _ADMINS
 
 
 async def leaderboard(update: Update, context: Context) -> None:
@@ -100,6 +88,14 @@ async def answer(update: Update, context: Context) -> None:
     ):
         return  # talking to each other, not to the bot
     services = context.bot_data
+    post = services.dailies.post_for(message.chat_id, replied.message_id) if replied else None
+    if post is not None:
+        # A reply to the question of the day: kept for its results, like a challenge answer.
+        daily = await services.dailies.answer(
+            post, user.id, user.first_name or "", message.text, at=message.date
+        )
+        _acknowledge(context, message.chat_id, message.message_id, daily)
+        return
     result = await services.challenges.answer(
         message.chat_id,
         user.id,
@@ -109,11 +105,15 @@ async def answer(update: Update, context: Context) -> None:
         sent_at=message.date,
         at=services.clock.now(),
     )
+    _acknowledge(context, message.chat_id, message.message_id, result)
+
+
+def _acknowledge(context: Context, chat_id: int, message_id: int, result: object) -> None:
     # No reply per answer (a group takes ~20 messages a minute): a reaction acknowledges it.
     if isinstance(result, Counted):
-        _react(context, message.chat_id, message.message_id, COUNTED)
+        _react(context, chat_id, message_id, COUNTED)
     elif isinstance(result, Unclear):
-        _react(context, message.chat_id, message.message_id, UNCLEAR)
+        _react(context, chat_id, message_id, UNCLEAR)
 
 
 def _react(context: Context, chat_id: int, message_id: int, emoji: str) -> None:
@@ -150,6 +150,10 @@ async def migrated(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     if message.migrate_to_chat_id:
-        await context.bot_data.host.move(message.chat_id, message.migrate_to_chat_id)
+        old, new = message.chat_id, message.migrate_to_chat_id
     elif message.migrate_from_chat_id:
-        await context.bot_data.host.move(message.migrate_from_chat_id, message.chat_id)
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    await context.bot_data.host.move(old, new)
+    await context.bot_data.dailies.move(old, new)

@@ -42,8 +42,10 @@ async def membership(update: Update, context: Context) -> None:
     if change.chat.type == "private":
         await context.bot_data.tutor.set_active(change.from_user.id, active=active)
     elif not active:
-        # Removed from a group (or the group is gone): stop its game, quietly.
-        await context.bot_data.host.drop(change.chat.id)
+        # Removed from a group (or the group is gone): stop its game and schedule, quietly.
+        services = context.bot_data
+        await services.host.drop(change.chat.id)
+        services.daily_host.disarm(await services.dailies.off(change.chat.id))
 
 
 async def group_help(update: Update, context: Context) -> None:

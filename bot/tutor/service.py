@@ -12,7 +12,7 @@ import string
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from bot.tutor.mastery import (
     DEFAULT_PRIOR,
@@ -44,6 +44,7 @@ from bot.tutor.rounds import (
 from bot.tutor.selection import pick_round, plan_round
 from bot.tutor.store import TutorStore
 from bot.tutor.streaks import DailyStreak, after_answer, local_day, standing
+from bot.tutor.zones import zone_named
 from quizbank.grading import Outcome, Verdict, grade, known_terms
 from quizbank.model import Kind, Library, Question
 from quizbank.normalise import tokens
@@ -54,10 +55,6 @@ _NO_ROUND = object()
 NEW_PER_DAY = 20  # new questions a day: more than this and reviews pile up later
 _PRIORS_FOR = timedelta(minutes=10)
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
-
-
-# Zone names as students may type them in any case: 'europe/berlin' is Europe/Berlin.
-_ZONES = frozenset(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
 class Tutor:
@@ -232,7 +229,7 @@ class Tutor:
 
     async def set_timezone(self, user_id: int, name: str, *, at: datetime) -> str | None:
         """Set the student's time zone by name; the canonical name, or None if unknown."""
-        match = next((z for z in _ZONES if z.casefold() == name.strip().casefold()), None)
+        match = zone_named(name)
         if match is None:
             return None
         await self._store.set_timezone(user_id, match, now=at)

@@ -1,0 +1,122 @@
+"""Posts each group's question of the day on time, and its results at the deadline.
+
+Schedules live in SQLite and are armed again at start-up; a question missed while the
+bot was down is sent late if its deadline has not passed, and never twice (each day's
+post is claimed in the database before it is sent).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import partial
+
+from telegram import Bot, Message
+from telegram.error import ChatMigrated, Forbidden, TelegramError
+
+from bot import render_daily as texts
+from bot.daily.posts import DailyPost
+from bot.daily.schedule import Schedule
+from bot.daily.service import Dailies
+from bot.handlers.common import markup
+from bot.render import Reply
+from bot.timers import Timers
+from bot.tutor.clock import Clock
+from quizbank.model import Question
+
+log = logging.getLogger(__name__)
+
+
+class DailyHost:
+    """Keeps every group's question of the day on its schedule."""
+
+    def __init__(self, bot: Bot, dailies: Dailies, timers: Timers, clock: Clock) -> None:
+        self._bot = bot
+        self.dailies = dailies
+        self._timers = timers
+        self._clock = clock
+
+    async def restore(self) -> None:
+        """After a restart: finish what was under way, catch up a missed question, re-arm."""
+        schedules, posts = await self.dailies.restore()
+        now = self._clock.now()
+        for post in posts:
+            question = self.dailies.library.question(post.question)
+            if post.asked_at is None and post.deadline > now and question is not None:
+                await self._send(post, question)  # claimed, then the bot stopped
+            else:
+                self._arm_summary(post)
+        for schedule in schedules:
+            await self._run(schedule.id)
+
+    def arm(self, schedule: Schedule) -> None:
+        """Set the timer for the schedule's next question."""
+        when = schedule.next_run(self._clock.now())
+        self._timers.at(_timer(schedule.id), when, partial(self._run, schedule.id))
+
+    def disarm(self, schedule: Schedule | None) -> None:
+        """Stop a schedule's timer (posts already out still get their results)."""
+        if schedule is not None:
+            self._timers.cancel(_timer(schedule.id))
+
+    async def _run(self, schedule_id: int) -> None:
+        """Post today's question if it is due and not yet posted, then arm the next one."""
+        claimed = await self.dailies.claim(schedule_id, at=self._clock.now())
+        if claimed is not None:
+            await self._send(*claimed)
+        schedule = self.dailies.find(schedule_id)
+        if schedule is not None:
+            self.arm(schedule)
+
+    async def _send(self, post: DailyPost, question: Question) -> None:
+        reply = texts.post(post, question, self.dailies.library, self._zone(post))
+        message = await self._deliver(post.chat_id, reply)
+        if message is None:
+            # Not posted: close it at its deadline with no answers, rather than leave it open.
+            self._arm_summary(post)
+            return
+        sent = await self.dailies.posted(post, message_id=message.message_id, at=self._now())
+        self._arm_summary(sent)
+
+    def _arm_summary(self, post: DailyPost) -> None:
+        self._timers.at(
+            f"daily-results:{post.id}", post.deadline, partial(self._summarise, post.id)
+        )
+
+    async def _summarise(self, post_id: int) -> None:
+        post = self.dailies.open_post(post_id)
+        result = await self.dailies.summarise(post_id, at=self._now())
+        if result is None or post is None or post.message_id is None:
+            return  # already done, or the question never went out: nothing to report
+        await self._deliver(result.post.chat_id, texts.summary(result, self._zone(post)))
+
+    def _zone(self, post: DailyPost) -> str:
+        schedule = self.dailies.find(post.schedule_id)
+        return schedule.zone if schedule else self.dailies.zone
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> Message | None:
+        try:
+            return await self._bot.send_message(chat_id, reply.text, reply_markup=markup(reply))
+        except ChatMigrated as moved:
+            await self.dailies.move(chat_id, moved.new_chat_id)
+            try:
+                return await self._bot.send_message(
+                    moved.new_chat_id, reply.text, reply_markup=markup(reply)
+                )
+            except TelegramError as exc:
+                log.warning("could not post the daily question to %s: %s", chat_id, exc)
+                return None
+        except Forbidden:
+            # The bot was removed from the group: stop its schedule quietly.
+            self.disarm(await self.dailies.off(chat_id))
+            return None
+        except TelegramError as exc:
+            log.warning("could not post the daily question to %s: %s", chat_id, exc)
+            return None
+
+
+def _timer(schedule_id: int) -> str:
+    return f"daily:{schedule_id}"

@@ -1,0 +1,153 @@
+"""The question of the day in a group, on a simulated clock, through the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings
+from bot.services import AppServices
+from tests.fakeapi import FakeBotAPI
+from tests.groups import Group, text_of
+from tests.support import FakeClock, question_in, right_answer, running_bot, wrong_answer
+
+THURSDAY = datetime(2026, 10, 22, 12, 0, tzinfo=UTC)  # the UK leaves summer time on the 25th
+TEACHER = 1
+
+
+@pytest.fixture
+def clock(api: FakeBotAPI) -> FakeClock:
+    """The bot's clock, which the fake API's rate window follows too."""
+    fake = FakeClock(THURSDAY)
+    api.clock = lambda: fake.now().timestamp()
+    return fake
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AppServices]:
+    """A running bot on the fake clock."""
+    async with running_bot(settings, clock=clock) as app:
+        yield app.bot_data
+
+
+@pytest.fixture
+def group(api: FakeBotAPI, bot: AppServices, clock: FakeClock) -> Group:
+    """The class group; user 1 is its admin (the teacher)."""
+    g = Group(api, bot, clock)
+    api.admins[g.id] = {TEACHER}
+    return g
+
+
+async def _at(group: Group, moment: datetime) -> None:
+    """Move the clock to `moment` and let the bot's timers notice."""
+    await group.settle()
+    group.clock.moment = moment
+    group.services.timers.nudge()
+
+
+async def test_only_admins_set_the_daily_question_and_anyone_can_see_it(
+    group: Group,
+) -> None:
+    refused = text_of(await group.command(2, "/daily 08:30"))
+    assert "Only the group's admins" in refused
+    assert "No question of the day is set" in text_of(await group.command(2, "/daily"))
+    done = text_of(await group.command(TEACHER, "/daily 08:30 mon-fri topic:drill"))
+    assert "at 08:30 (Europe/London), Monday to Friday on Drill questions" in done
+    assert "Friday 23 October at 08:30" in done
+    shown = text_of(await group.command(2, "/daily"))
+    assert "08:30" in shown and "Monday to Friday" in shown
+    assert "didn't understand “someday”" in text_of(
+        await group.command(TEACHER, "/daily 08:30 someday")
+    )
+    assert "HH:MM" in text_of(await group.command(TEACHER, "/daily 25:00"))
+    assert "not a time zone" in text_of(await group.command(TEACHER, "/daily 8:30 tz:Mars/Base"))
+    assert "is off" in text_of(await group.command(TEACHER, "/daily off"))
+    assert "No question of the day is set" in text_of(await group.command(2, "/daily"))
+
+
+async def test_the_question_keeps_its_local_time_across_the_clock_change(
+    api: FakeBotAPI, bot: AppServices, group: Group
+) -> None:
+    await group.command(TEACHER, "/daily 08:30 mon-fri topic:drill")
+    schedule = bot.dailies.schedule_of(group.id)
+    assert schedule is not None
+    friday = datetime(2026, 10, 23, 7, 30, tzinfo=UTC)  # 08:30 BST
+    monday = datetime(2026, 10, 26, 8, 30, tzinfo=UTC)  # 08:30 GMT, after the change
+    assert bot.timers.when(f"daily:{schedule.id}") == friday
+    cursor = len(api.calls)
+    await _at(group, friday)
+    post = await group.next_post(cursor)
+    # Answers close 12 hours later: 19:30 UTC, shown in the group's own time (BST).
+    assert "Question of the day" in text_of(post) and "by 20:30" in text_of(post)
+    assert post.params["reply_markup"]["force_reply"] is True
+    # No question at the weekend: the next one is Monday, still at 08:30 local time.
+    assert bot.timers.when(f"daily:{schedule.id}") == monday
+    cursor = len(api.calls)
+    await _at(group, monday)
+    assert "Question of the day" in text_of(await group.next_post(cursor))
+
+
+async def test_results_at_the_deadline_show_the_most_common_wrong_answers(
+    api: FakeBotAPI, bot: AppServices, group: Group
+) -> None:
+    await group.command(TEACHER, "/daily 08:30 topic:drill")
+    cursor = len(api.calls)
+    await _at(group, datetime(2026, 10, 23, 7, 30, tzinfo=UTC))
+    post = await group.next_post(cursor)
+    q = question_in(text_of(post))
+    wrong = wrong_answer(q)
+    group.clock.advance(minutes=30)
+    await group.answer(11, right_answer(q))
+    await group.answer(12, wrong)
+    await group.answer(13, wrong.upper())  # the same misconception, typed differently
+    await group.answer(14, right_answer(q))
+    await group.answer(14, wrong)  # a second reply changes nothing
+    await group.answer(15, "Malenkov" if wrong != "Malenkov" else "Beria")
+    cursor = len(api.calls)
+    await _at(group, datetime(2026, 10, 23, 19, 30, tzinfo=UTC))
+    results = text_of(await group.next_post(cursor))
+    assert f"Answer: {q.canonical}" in results
+    assert "✅ 2 of 5 right (40%)" in results
+    assert "Right: P11, P14" in results and "Not yet: P12, P13, P15" in results
+    assert f"Most common wrong answers: “{wrong}” ×2, " in results
+    # The answers count in each student's own record too.
+    assert bot.db is not None
+    async with bot.db.execute("SELECT answered, correct FROM users WHERE id = 14") as cur:
+        assert tuple(await cur.fetchone() or ()) == (1, 1)
+    # A reply after the results is too late.
+    await group.answer(16, right_answer(q), to=post)
+    async with bot.db.execute("SELECT COUNT(*) FROM daily_answers") as cur:
+        assert tuple(await cur.fetchone() or ()) == (5,)
+
+
+async def test_a_question_missed_while_down_is_sent_once_after_the_restart(
+    api: FakeBotAPI, settings: Settings, clock: FakeClock
+) -> None:
+    async with running_bot(settings, clock=clock) as app:
+        group = Group(api, app.bot_data, clock)
+        api.admins[group.id] = {TEACHER}
+        await group.command(TEACHER, "/daily 08:30 topic:drill")
+    clock.moment = datetime(2026, 10, 23, 9, 0, tzinfo=UTC)  # down through 08:30 BST
+    cursor = len(api.calls)
+    async with running_bot(settings, clock=clock) as app:
+        group.services = app.bot_data
+        late = await group.next_post(cursor)
+        assert "Question of the day" in text_of(late)
+    posts = len(group.posts())
+    async with running_bot(settings, clock=clock) as app:  # and again: nothing new
+        group.services = app.bot_data
+        await group.settle()
+        assert len(group.posts()) == posts
+    clock.moment = datetime(2026, 10, 24, 20, 0, tzinfo=UTC)  # down past the next deadline
+    async with running_bot(settings, clock=clock) as app:
+        group.services = app.bot_data
+        await group.settle()
+        schedule = app.bot_data.dailies.schedule_of(group.id)
+        assert schedule is not None
+        # Saturday's was missed beyond its deadline: skipped, and Sunday's is armed.
+        texts = [text_of(c) for c in group.posts()[posts:]]
+        assert not any("Question of the day ·" in t for t in texts)
+        sunday = datetime(2026, 10, 25, 8, 30, tzinfo=UTC)  # 08:30 GMT: the clocks went back
+        assert app.bot_data.timers.when(f"daily:{schedule.id}") == sunday
