@@ -12,8 +12,10 @@ DOMAIN = [
     *sorted((ROOT / "quizbank").glob("*.py")),
     *sorted((ROOT / "bot" / "tutor").glob("*.py")),
     *sorted((ROOT / "bot" / "challenge").glob("*.py")),
+    *sorted((ROOT / "bot" / "daily").glob("*.py")),
     ROOT / "bot" / "render.py",
     ROOT / "bot" / "render_challenge.py",
+    ROOT / "bot" / "render_daily.py",
     ROOT / "bot" / "timers.py",
     ROOT / "bot" / "callbacks.py",
 ]
