@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 from typing import Any
 
@@ -12,9 +13,11 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.challenge.service import Challenges
+from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
 from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
+from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
 from bot.logs import WithoutTraceback
@@ -25,6 +28,7 @@ from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
 from storage.challenges import ChallengeRepository
+from storage.classes import ClassRepository
 from storage.daily import DailyRepository
 from storage.db import connect
 from storage.repository import Repository
@@ -32,6 +36,11 @@ from storage.transactions import Transactions
 
 log = logging.getLogger(__name__)
 QuizApp = Application[Any, Any, Any, Any, AppServices, Any]
+
+
+# PTB 22 is moving durations such as RetryAfter.retry_after to timedelta; opt in now, so
+# reading one never raises a deprecation warning mid-broadcast.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def build_application(
@@ -88,7 +97,13 @@ async def _post_init(app: QuizApp) -> None:
         store=DailyRepository(transactions), library=library, rng=services.rng, zone=zone
     )
     services.daily_host = DailyHost(app.bot, services.dailies, services.timers, services.clock)
+    services.classes = Classes(
+        store=ClassRepository(transactions), library=library, rng=services.rng
+    )
+    services.broadcaster = Broadcaster(app.bot, services.tutor, services.classes, services.clock)
     services.timers.start()
+    # A push a restart interrupted goes on to the students still waiting for it.
+    services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)
     # Running challenges resume: each question closes on time even across a restart.
     await services.host.restore()
     # Schedules are armed again; a question missed while the bot was down goes out now.

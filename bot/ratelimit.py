@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter
 # reaction that hits a limit is dropped rather than made to stall everything else.
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
 GROUP_POSTS = 20
+OVERALL_POSTS = 30
 GROUP_PERIOD = 60.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -60,6 +61,9 @@ class QuizRateLimiter(AIORateLimiter):
     def __init__(self, *, max_retries: int = 2) -> None:
         super().__init__(max_retries=max_retries)
         self._windows: dict[str | int, SlidingWindow] = {}
+        # The same strict window for the bot-wide 30 a second: a broadcast to a class must
+        # not burst to 60 in its first second and draw 429s.
+        self._base_limiter = SlidingWindow(OVERALL_POSTS, 1.0)  # type: ignore[assignment]
 
     def _get_group_limiter(self, group_id: str | int | bool) -> Any:
         # Overrides AIORateLimiter's leaky bucket per group (see SlidingWindow).

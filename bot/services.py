@@ -14,8 +14,10 @@ from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 
 if TYPE_CHECKING:
+    from bot.classes.service import Classes
     from bot.daily.service import Dailies
     from bot.handlers.admins import AdminCache
+    from bot.handlers.broadcast import Broadcaster
     from bot.handlers.daily_live import DailyHost
     from bot.handlers.live import ChallengeHost
 
@@ -35,6 +37,8 @@ class AppServices:
         self._dailies: Dailies | None = None
         self._daily_host: DailyHost | None = None
         self._admins: AdminCache | None = None
+        self._classes: Classes | None = None
+        self._broadcaster: Broadcaster | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -99,3 +103,25 @@ class AppServices:
 
             self._admins = AdminCache()
         return self._admins
+
+    @property
+    def classes(self) -> Classes:
+        """Classes in private chats; available once post_init has run."""
+        if self._classes is None:
+            raise RuntimeError("classes are not ready: post_init has not run")
+        return self._classes
+
+    @classes.setter
+    def classes(self, classes: Classes | None) -> None:
+        self._classes = classes
+
+    @property
+    def broadcaster(self) -> Broadcaster:
+        """Sends pushed questions to classes; available once post_init has run."""
+        if self._broadcaster is None:
+            raise RuntimeError("the broadcaster is not ready: post_init has not run")
+        return self._broadcaster
+
+    @broadcaster.setter
+    def broadcaster(self, broadcaster: Broadcaster | None) -> None:
+        self._broadcaster = broadcaster

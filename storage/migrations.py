@@ -248,6 +248,52 @@ async def _008_daily_questions(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _009_classes(conn: aiosqlite.Connection) -> None:
+    # Classes run through private chats: a teacher, a join code, and the students who joined.
+    await conn.execute(
+        """CREATE TABLE classes (
+            id INTEGER PRIMARY KEY,
+            teacher_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            code TEXT NOT NULL UNIQUE,           -- the unguessable part of the join link
+            created_at TEXT NOT NULL
+        )"""
+    )
+    await conn.execute("CREATE INDEX classes_by_teacher ON classes(teacher_id)")
+    await conn.execute(
+        """CREATE TABLE class_members (
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (class_id, user_id)
+        ) WITHOUT ROWID"""
+    )
+    await conn.execute("CREATE INDEX class_members_by_user ON class_members(user_id)")
+    # A question sent to a class: one delivery row per student, written before sending,
+    # so a restart finishes the job and nobody gets it twice.
+    await conn.execute(
+        """CREATE TABLE pushes (
+            id INTEGER PRIMARY KEY,
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            question TEXT NOT NULL,
+            created_by INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    await conn.execute(
+        """CREATE TABLE push_deliveries (
+            push_id INTEGER NOT NULL REFERENCES pushes(id),
+            user_id INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | blocked | failed
+            done_at TEXT,
+            PRIMARY KEY (push_id, user_id)
+        ) WITHOUT ROWID"""
+    )
+    await conn.execute(
+        "CREATE INDEX push_deliveries_pending ON push_deliveries(status) WHERE status = 'pending'"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -257,6 +303,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("006_daily_streaks", _006_daily_streaks),
     ("007_challenges", _007_challenges),
     ("008_daily_questions", _008_daily_questions),
+    ("009_classes", _009_classes),
 )
 
 

@@ -111,12 +111,17 @@ class FakeBotAPI:
         self.flooded: list[Call] = []  # posts over a group's rate limit (429)
         self.commands: list[dict[str, Any]] = []  # the default menu (private chats)
         self.menus: dict[str, list[dict[str, Any]]] = {}
-        self._faults: dict[str, list[int]] = {}  # by scope type, e.g. all_group_chats
+        self._faults: dict[
+            tuple[str, int | None], list[int]
+        ] = {}  # by scope type, e.g. all_group_chats
         self.allowed_updates: list[str] | None = None  # as the bot last asked for them
         self.polls: dict[str, Call] = {}  # poll id -> the sendPoll that made it
         self.admins: dict[int, set[int]] = {}  # chat id -> administrators' user ids
         self.creators: dict[int, int] = {}  # chat id -> its creator's user id
         self.kicked: set[int] = set()  # chats the bot was removed from
+        self.blocked: set[int] = set()  # users who blocked the bot (403 on any post to them)
+        self.per_second: int | None = None  # enforce an overall posts-per-second limit
+        self._all_posts: list[float] = []
         self.migrated: dict[int, int] = {}  # old group id -> its new supergroup id
         self._group_posts: defaultdict[int, list[float]] = defaultdict(list)
         self._updates: list[dict[str, Any]] = []
@@ -178,9 +183,10 @@ class FakeBotAPI:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
 
-    def fail(self, method: str, *statuses: int) -> None:
-        """Answer the next calls of `method` with these HTTP errors, one each (e.g. 502)."""
-        self._faults.setdefault(method, []).extend(statuses)
+    def fail(self, method: str, *statuses: int, chat_id: int | None = None) -> None:
+        """Answer the next calls of `method` (to `chat_id`, or any chat) with these HTTP
+        errors, one each: 500, 502, 504, or 429 (with retry_after 1)."""
+        self._faults.setdefault((method, chat_id), []).extend(statuses)
 
     def sent(self, chat_id: int) -> list[Call]:
         """Every sendMessage to one chat, oldest first."""
@@ -251,9 +257,26 @@ class FakeBotAPI:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         call = Call(method, params, at=self.clock())
         chat_id = _chat_id(params)
-        if self._faults.get(method):
-            status = self._faults[method].pop(0)
+        fault = next((k for k in ((method, chat_id), (method, None)) if self._faults.get(k)), None)
+        if fault is not None:
+            status = self._faults[fault].pop(0)
+            if status == 429:
+                return self._refuse(
+                    call, 429, "Too Many Requests: retry after 1", {"retry_after": 1}
+                )
             return self._refuse(call, status, _FAULTS.get(status, "Internal Server Error"))
+        if chat_id in self.blocked and method in _POSTS:
+            return self._refuse(call, 403, "Forbidden: bot was blocked by the user")
+        if method in _POSTS and self.per_second is not None:
+            # Telegram's overall limit: about 30 messages a second across all chats.
+            recent = [t for t in self._all_posts if call.at - t < 1.0]
+            self._all_posts = recent
+            if len(recent) >= self.per_second:
+                self.flooded.append(Call(method, {**params, "error": "overall"}, at=call.at))
+                return self._refuse(
+                    call, 429, "Too Many Requests: retry after 1", {"retry_after": 1}
+                )
+            self._all_posts.append(call.at)
         # A lost chat answers the same whatever the bot sent, so its fate comes first.
         if chat_id in self.kicked:
             return self._refuse(call, 403, "Forbidden: bot was kicked from the group chat")

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import daily, group, practice, system
+from bot.handlers import classes, daily, group, practice, system
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -63,6 +63,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("skip", practice.skip, private),
             CommandHandler("stop", practice.stop, private),
             CommandHandler("stats", practice.stats, private),
+            CommandHandler("newclass", classes.new_class, private),
+            CommandHandler("classes", classes.list_classes, private),
+            CommandHandler("leave", classes.leave, private),
+            # A push runs until every student has it: it must not hold up other updates.
+            CommandHandler("push", classes.push, private, block=False),
             CommandHandler(
                 ["challenge", "endchallenge", "leaderboard"], group.groups_only, private
             ),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import callbacks, render
+from bot.classes.model import join_code
+from bot.handlers import classes
 from bot.handlers.common import Context, send, sent_at
 from bot.tutor.requests import RoundRequest, parse_round_request
 from bot.tutor.rounds import NothingDue
@@ -20,6 +22,10 @@ async def start(update: Update, context: Context) -> None:
     """Greet the student; a `?start=quiz…` link from a group's /quiz starts that round."""
     user_id, chat_id, name = _ids(update)
     tutor = context.bot_data.tutor
+    code = join_code(context.args[0]) if context.args else None
+    if code is not None:
+        await classes.join(update, context, code)
+        return
     link = callbacks.unpack_start(context.args[0]) if context.args else None
     if link is not None:
         await _begin(update, context, link, keep_running=True)

@@ -260,6 +260,24 @@ class Tutor:
         assert first is not None  # keys were just drawn from the library
         return Started(rnd, first, replaced=old)
 
+    async def offer(
+        self, user_id: int, key: str, *, at: datetime, first_name: str = ""
+    ) -> Started | Round:
+        """A question from the student's teacher: a one-question round, or, if a round is
+        running, the next question in it (nothing the student was doing is thrown away)."""
+        current = await self._resume(user_id)
+        if current is None:
+            return await self._start(user_id, user_id, [key], at=at, first_name=first_name)
+        if key in current.questions[current.position :]:
+            return current
+        after = current.position + 1
+        queued = replace(
+            current, questions=(*current.questions[:after], key, *current.questions[after:])
+        )
+        await self._store.save_round(queued)
+        self._rounds[user_id] = queued
+        return queued
+
     async def answer(
         self, user_id: int, typed: str, *, at: datetime
     ) -> Turn | Retry | Unreadable | SelfCheck | None:

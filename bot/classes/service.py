@@ -1,0 +1,126 @@
+"""Classes: create one, join it by link, leave it, and push a question to every student."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.classes.model import MAX_NAME, Delivery, Push, PushReport, SchoolClass
+from bot.classes.store import ClassStore
+from quizbank.model import Kind, Library
+
+_PUSHABLE = (Kind.TEXT, Kind.CHOICE, Kind.TRUEFALSE)
+
+
+def secret_code() -> str:
+    """An unguessable join code (96 random bits), safe in a t.me deep link."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A student opened a join link."""
+
+    school_class: SchoolClass
+    new: bool  # False: they were in it already
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    """Which class? The name matched none or several of these."""
+
+    classes: tuple[SchoolClass, ...]
+
+
+class Classes:
+    """Every teacher's classes."""
+
+    def __init__(
+        self,
+        *,
+        store: ClassStore,
+        library: Library,
+        rng: random.Random,
+        new_code: Callable[[], str] = secret_code,
+    ) -> None:
+        self._store = store
+        self.library = library
+        self._rng = rng
+        # Injected for tests; by default from `secrets`, never from the seeded rng, since
+        # a guessable code would let anyone join a class.
+        self._new_code = new_code
+
+    async def create(self, teacher_id: int, name: str, *, at: datetime) -> SchoolClass | None:
+        """A new class named `name`; None if the name is empty."""
+        name = " ".join(name.split())[:MAX_NAME]
+        if not name:
+            return None
+        return await self._store.create(teacher_id, name, self._new_code(), now=at)
+
+    async def join(
+        self, code: str, user_id: int, first_name: str, *, at: datetime
+    ) -> Joined | None:
+        """Join the class a link's code names; None if no class has it."""
+        school_class = await self._store.by_code(code)
+        if school_class is None:
+            return None
+        new = await self._store.join(school_class.id, user_id, first_name, now=at)
+        return Joined(school_class, new)
+
+    async def of_teacher(self, teacher_id: int) -> list[SchoolClass]:
+        """The teacher's classes."""
+        return await self._store.of_teacher(teacher_id)
+
+    @staticmethod
+    def pick(classes: list[SchoolClass], name: str) -> SchoolClass | Choose:
+        """The one class `name` means (any class if there is only one and no name)."""
+        wanted = " ".join(name.split()).casefold()
+        if not wanted and len(classes) == 1:
+            return classes[0]
+        exact = [c for c in classes if c.name.casefold() == wanted]
+        starts = [c for c in classes if wanted and c.name.casefold().startswith(wanted)]
+        match = exact or starts
+        return match[0] if len(match) == 1 else Choose(tuple(classes))
+
+    async def leave(self, user_id: int, name: str) -> SchoolClass | Choose:
+        """Leave a class (by name, if the student is in several)."""
+        picked = self.pick(await self._store.of_student(user_id), name)
+        if isinstance(picked, SchoolClass):
+            await self._store.leave(picked.id, user_id)
+        return picked
+
+    async def push(
+        self, teacher_id: int, name: str, *, at: datetime, topic: str | None = None
+    ) -> Push | Choose:
+        """Send one question to a class now: chosen, and recorded for every student."""
+        picked = self.pick(await self._store.of_teacher(teacher_id), name)
+        if not isinstance(picked, SchoolClass):
+            return picked
+        pool = [
+            q
+            for q in self.library.questions
+            if q.kind in _PUSHABLE and (topic is None or q.topic == topic)
+        ]
+        question = self._rng.choice(pool)
+        return await self._store.new_push(picked, question.key, by=teacher_id, now=at)
+
+    async def pending(self) -> list[Push]:
+        """Pushes a restart interrupted."""
+        return await self._store.pending_pushes()
+
+    async def delivered(self, push: Push, user_id: int, status: Delivery, *, at: datetime) -> None:
+        """Record one student's delivery."""
+        await self._store.delivered(push.id, user_id, status, now=at)
+
+    async def report(self, push: Push) -> PushReport:
+        """How a push went."""
+        counts = await self._store.counts(push.id)
+        return PushReport(
+            push,
+            counts.get(Delivery.SENT, 0),
+            counts.get(Delivery.BLOCKED, 0),
+            counts.get(Delivery.FAILED, 0),
+        )

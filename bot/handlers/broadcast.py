@@ -1,0 +1,84 @@
+"""Sends a pushed question to every student of a class, within Telegram's limits.
+
+The rate limiter paces sends (30 a second overall); several go at once so a slow reply
+from Telegram doesn't halve the rate. A 429 waits out its retry_after and tries again, a
+403 marks the student inactive, and each outcome is written down, so a restart resumes
+the students still pending and nobody gets the question twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot import render_classes as texts
+from bot.classes.model import Delivery, Push, PushReport
+from bot.classes.service import Classes
+from bot.handlers.common import markup
+from bot.tutor.clock import Clock
+from bot.tutor.service import Tutor
+
+log = logging.getLogger(__name__)
+IN_FLIGHT = 30  # sends awaiting Telegram at once; the limiter still paces them
+TRIES = 5  # network errors and 5xx, per student, before giving up on them
+
+
+class Broadcaster:
+    """Delivers pushes to students' private chats."""
+
+    def __init__(self, bot: Bot, tutor: Tutor, classes: Classes, clock: Clock) -> None:
+        self._bot = bot
+        self._tutor = tutor
+        self._classes = classes
+        self._clock = clock
+
+    async def send(self, push: Push) -> PushReport:
+        """Deliver a push to every student still pending; how it went."""
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
+        async def one(user_id: int) -> None:
+            async with gate:
+                status = await self._deliver(push, user_id)
+            await self._classes.delivered(push, user_id, status, at=self._clock.now())
+
+        await asyncio.gather(*(one(user) for user in push.pending))
+        return await self._classes.report(push)
+
+    async def resume(self) -> None:
+        """After a restart: finish the pushes that were under way."""
+        for push in await self._classes.pending():
+            report = await self.send(push)
+            log.info("push %s resumed: %s sent", push.id, report.sent)
+
+    async def _deliver(self, push: Push, user_id: int) -> Delivery:
+        offered = await self._tutor.offer(user_id, push.question, at=self._clock.now())
+        reply = texts.pushed(push.school_class, self._classes.library, offered)
+        tries = 0
+        while True:
+            try:
+                await self._bot.send_message(user_id, reply.text, reply_markup=markup(reply))
+                return Delivery.SENT
+            except RetryAfter as exc:
+                # Telegram says when: wait that long, however many times it takes.
+                await asyncio.sleep(_seconds(exc.retry_after))
+            except Forbidden:
+                await self._tutor.set_active(user_id, active=False)
+                return Delivery.BLOCKED
+            except BadRequest as exc:
+                log.warning("push %s to %s refused: %s", push.id, user_id, exc)
+                return Delivery.FAILED
+            except TelegramError as exc:
+                tries += 1
+                if tries >= TRIES:
+                    log.warning("push %s to %s failed: %s", push.id, user_id, exc)
+                    return Delivery.FAILED
+                await asyncio.sleep(min(2**tries, 30) / 10)
+
+
+def _seconds(wait: int | timedelta) -> float:
+    # An int unless PTB_TIMEDELTA is set (bot.app sets it), as PTB 22 moves to timedelta.
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

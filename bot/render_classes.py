@@ -1,0 +1,108 @@
+"""Class messages (Telegram HTML): join links, joining, leaving, pushed questions."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.classes.model import PushReport, SchoolClass
+from bot.classes.service import Choose
+from bot.render import Button, Reply, started_body
+from bot.tutor.rounds import Round, Started
+from quizbank.model import Library
+
+
+def join_link(bot_username: str, school_class: SchoolClass) -> str:
+    """The t.me link that joins the class."""
+    return f"https://t.me/{bot_username}?start={school_class.payload}"
+
+
+def created(school_class: SchoolClass, bot_username: str) -> Reply:
+    """/newclass: the class and its join link."""
+    link = join_link(bot_username, school_class)
+    return Reply(
+        f"🏫 Class <b>{escape(school_class.name)}</b> is ready. Share this link with your "
+        f"students; opening it joins the class:\n{link}\n\n"
+        "/push sends them a question now. /classes lists your classes.",
+        ((Button("Open the join link", url=link),),),
+    )
+
+
+def no_name() -> Reply:
+    """/newclass with no name."""
+    return Reply("Give the class a name: <code>/newclass 12B History</code>.")
+
+
+def classes(found: list[SchoolClass], bot_username: str) -> Reply:
+    """/classes: the teacher's classes, with their links."""
+    if not found:
+        return Reply("You have no classes yet. <code>/newclass 12B History</code> makes one.")
+    lines = ["🏫 <b>Your classes</b>"]
+    for c in found:
+        people = f"{c.members} student{'s' * (c.members != 1)}"
+        lines.append(f"<b>{escape(c.name)}</b> – {people}\n{join_link(bot_username, c)}")
+    return Reply("\n\n".join(lines))
+
+
+def joined(school_class: SchoolClass, *, new: bool) -> Reply:
+    """A student opened a join link."""
+    head = "✅ You've joined" if new else "You're already in"
+    return Reply(
+        f"{head} <b>{escape(school_class.name)}</b>. Your teacher can now send you "
+        "questions here. Your answers and stats stay private to you and your teacher.\n"
+        "/quiz starts a round any time; /leave leaves the class."
+    )
+
+
+def bad_link() -> Reply:
+    """A join link whose class does not exist."""
+    return Reply(
+        "That join link doesn't match any class. Ask your teacher for a fresh one. "
+        "/quiz starts a round on your own in the meantime."
+    )
+
+
+def left(school_class: SchoolClass) -> Reply:
+    """/leave."""
+    return Reply(f"You've left <b>{escape(school_class.name)}</b>.")
+
+
+def choose(result: Choose, command: str) -> Reply:
+    """Which class? (none, or several, matched)."""
+    if not result.classes:
+        if command == "leave":
+            return Reply("You're not in any class.")
+        return Reply("You have no classes yet. <code>/newclass 12B History</code> makes one.")
+    names = "\n".join(f"<code>/{command} {escape(c.name)}</code>" for c in result.classes)
+    return Reply(f"Which class?\n{names}")
+
+
+def pushed(school_class: SchoolClass, library: Library, offered: Started | Round) -> Reply:
+    """A student's copy of a pushed question: the question, or a note that it's queued."""
+    head = f"📬 A question from your teacher ({escape(school_class.name)}):"
+    if isinstance(offered, Started):
+        body = started_body(library, offered)
+        return Reply(f"{head}\n\n{body.text}", body.buttons)
+    return Reply(f"{head} it's next in your round, after the question you're on.")
+
+
+def push_started(school_class: SchoolClass, students: int) -> Reply:
+    """/push: on its way."""
+    if not students:
+        return Reply(
+            f"Nobody in <b>{escape(school_class.name)}</b> can get it yet: share the join "
+            "link from /classes first."
+        )
+    return Reply(
+        f"📬 Sending a question to <b>{escape(school_class.name)}</b> "
+        f"({students} student{'s' * (students != 1)})…"
+    )
+
+
+def push_done(report: PushReport) -> Reply:
+    """/push: how it went."""
+    lines = [f"✅ Sent to {report.sent}."]
+    if report.blocked:
+        lines.append(f"{report.blocked} had blocked me and were skipped.")
+    if report.failed:
+        lines.append(f"{report.failed} couldn't be reached after several tries.")
+    return Reply(" ".join(lines))
