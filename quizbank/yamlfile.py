@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20  # a bank is four or five levels deep; anything far deeper is hostile
 LINE = "__line__"  # key added to every mapping: the line it starts on
 DUPES = "__duplicate_keys__"  # key added where a mapping repeats a key: {key: line}
 
@@ -73,6 +74,28 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence_with_lines)
 
 
+def _shape_problem(name: str, text: str) -> Problem | None:
+    """Refuse hostile structure before building anything from it.
+
+    libyaml builds nested nodes recursively, and a few hundred thousand brackets overflow
+    its C stack and kill the process; its event parser keeps its own stack, so walking the
+    events first is safe. Anchors and aliases (the "billion laughs") have no use in a bank.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            line = event.start_mark.line + 1
+            return Problem(name, line, "anchors and aliases (& and *) are not allowed in a bank")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                return Problem(name, line, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def line_of(items: Any, index: int, default: int) -> int:
     lines = getattr(items, "lines", None)
     return lines[index] if lines and index < len(lines) else default
@@ -85,6 +108,11 @@ def read(path: str | Path) -> tuple[Any, Problem | None]:
         raw = Path(path).read_bytes()
     except OSError as exc:
         return None, Problem(name, 0, f"cannot read file: {exc.strerror or exc}")
+    return parse(name, raw)
+
+
+def parse(name: str, raw: bytes) -> tuple[Any, Problem | None]:
+    """The parsed content of YAML bytes (an upload, say), or None and what stopped it."""
     if len(raw) > MAX_FILE_BYTES:
         return None, Problem(
             name, 0, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"
@@ -94,6 +122,9 @@ def read(path: str | Path) -> tuple[Any, Problem | None]:
     except UnicodeDecodeError as exc:
         return None, Problem(name, raw[: exc.start].count(b"\n") + 1, "file is not UTF-8 text")
     try:
+        shape = _shape_problem(name, text)
+        if shape is not None:
+            return None, shape
         return yaml.load(text, Loader=_LineLoader), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -271,3 +271,19 @@ def test_bot_owners_are_read_as_user_ids() -> None:
     assert Settings.from_env({"QUIZBOT_ADMINS": "12, 34 56"}).admins == frozenset({12, 34, 56})
     with pytest.raises(ConfigError, match="QUIZBOT_ADMINS"):
         Settings.from_env({"QUIZBOT_ADMINS": "@teacher"})
+
+
+def test_hostile_yaml_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    from quizbank.loader import parse_bank
+
+    deep = ("questions: " + "[" * 100_000 + "]" * 100_000).encode()  # crashed libyaml
+    laughs = b"a: &a [x, x]\nb: &b [*a, *a]\nbank: *b\n"
+    for raw, reason in (
+        (deep, "nested more than 20 levels deep"),
+        (b"bank: {" * 30 + b"x" + b"}" * 30, "nested more than"),
+        (laughs, "anchors and aliases"),
+        (b"bank: \xff", "not UTF-8"),
+        (b"bank: [unclosed", "YAML syntax error"),
+    ):
+        result = parse_bank("upload.yaml", raw)
+        assert result.bank is None and reason in result.problems[0].message
