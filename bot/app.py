@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.challenge.service import Challenges
+from bot.classes.banks import BankUploads, with_uploads
 from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
@@ -27,6 +28,7 @@ from bot.timers import Timers
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
+from storage.banks import BankRepository
 from storage.challenges import ChallengeRepository
 from storage.classes import ClassRepository
 from storage.daily import DailyRepository
@@ -81,6 +83,12 @@ async def _post_init(app: QuizApp) -> None:
     for problem in problems:
         log.warning("bank problem: %s", problem)  # a broken extra bank never stops the bot
     transactions = Transactions(services.db)
+    banks = BankRepository(transactions)
+    # Teachers' uploads are checked again: a bank the checker now refuses is skipped.
+    library, upload_problems = with_uploads(library, await banks.files())
+    for problem in upload_problems:
+        log.warning("uploaded bank problem: %s", problem)
+    services.uploads = BankUploads(store=banks)
     zone = services.settings.timezone
     services.tutor = Tutor(
         store=Repository(services.db, transactions=transactions),

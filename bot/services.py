@@ -14,6 +14,7 @@ from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 
 if TYPE_CHECKING:
+    from bot.classes.banks import BankUploads
     from bot.classes.service import Classes
     from bot.daily.service import Dailies
     from bot.handlers.admins import AdminCache
@@ -39,6 +40,7 @@ class AppServices:
         self._admins: AdminCache | None = None
         self._classes: Classes | None = None
         self._broadcaster: Broadcaster | None = None
+        self._uploads: BankUploads | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -125,3 +127,14 @@ class AppServices:
     @broadcaster.setter
     def broadcaster(self, broadcaster: Broadcaster | None) -> None:
         self._broadcaster = broadcaster
+
+    @property
+    def uploads(self) -> BankUploads:
+        """Teachers' bank uploads; available once post_init has run."""
+        if self._uploads is None:
+            raise RuntimeError("uploads are not ready: post_init has not run")
+        return self._uploads
+
+    @uploads.setter
+    def uploads(self, uploads: BankUploads | None) -> None:
+        self._uploads = uploads

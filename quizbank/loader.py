@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from quizbank.model import (
     Topic,
 )
 from quizbank.normalise import normalise
-from quizbank.yamlfile import DUPES, LINE, Problem, line_of, read
+from quizbank.yamlfile import DUPES, LINE, Problem, line_of, parse, read
 
 BUILTIN_DIR = Path(__file__).parent / "banks"
 MAX_QUESTIONS = 2_000
@@ -94,6 +94,17 @@ def load_bank(path: str | Path) -> LoadResult:
     if problem is not None:
         return LoadResult(None, (problem,))
     return _build(str(path), data)
+
+
+def parse_bank(name: str, raw: bytes, *, shared: bool = True) -> LoadResult:
+    """Validate a bank sent as bytes (a teacher's upload), exactly as `load_bank` does."""
+    data, problem = parse(name, raw)
+    if problem is not None:
+        return LoadResult(None, (problem,))
+    result = _build(name, data)
+    if result.bank is None or shared:
+        return result
+    return LoadResult(replace(result.bank, shared=False), result.problems)
 
 
 def _check_keys(

@@ -83,6 +83,9 @@ class Bank:
     topics: tuple[Topic, ...]
     questions: tuple[Question, ...]
     path: str = ""
+    # False for a teacher's uploaded bank: asked only when its topic is chosen by name, so
+    # one school's questions never turn up in everyone's mixed rounds.
+    shared: bool = True
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,14 @@ class Library:
         """Topics that have at least one question, in syllabus (file) order."""
         used = {q.topic for q in self._by_key.values()}
         return tuple(t for t in self._topics.values() if t.id in used)
+
+    def pool(self, topic: str | None = None) -> list[Question]:
+        """The questions a round may draw from: a topic's (from any bank), or every
+        shared bank's."""
+        if topic is not None:
+            return [q for q in self._by_key.values() if q.topic == topic]
+        shared = {b.id for b in self.banks if b.shared}
+        return [q for q in self._by_key.values() if q.bank in shared]
 
     def question(self, key: str) -> Question | None:
         """The question with this bank-qualified key, or None if no bank has it any more."""

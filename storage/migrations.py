@@ -294,6 +294,20 @@ async def _009_classes(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _010_teacher_banks(conn: aiosqlite.Connection) -> None:
+    # Banks teachers upload: the file as sent, checked again each time the bot starts.
+    await conn.execute(
+        """CREATE TABLE teacher_banks (
+            bank TEXT PRIMARY KEY,               -- the bank's id, unique across all banks
+            owner_id INTEGER NOT NULL,
+            filename TEXT NOT NULL,
+            content BLOB NOT NULL,
+            questions INTEGER NOT NULL,
+            uploaded_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -304,6 +318,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("007_challenges", _007_challenges),
     ("008_daily_questions", _008_daily_questions),
     ("009_classes", _009_classes),
+    ("010_teacher_banks", _010_teacher_banks),
 )
 
 

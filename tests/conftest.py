@@ -31,6 +31,7 @@ def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": api.base_url,
+            "TELEGRAM_API_FILE_URL": api.file_url,
             "QUIZBOT_DB": str(tmp_path / "quiz.sqlite3"),
             "QUIZBOT_BANKS": str(DRILL_BANK),
         }

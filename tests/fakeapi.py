@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from tests.fakeapi_checks import (
     BadRequest,
@@ -119,6 +119,7 @@ class FakeBotAPI:
         self.admins: dict[int, set[int]] = {}  # chat id -> administrators' user ids
         self.creators: dict[int, int] = {}  # chat id -> its creator's user id
         self.kicked: set[int] = set()  # chats the bot was removed from
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.blocked: set[int] = set()  # users who blocked the bot (403 on any post to them)
         self.per_second: int | None = None  # enforce an overall posts-per-second limit
         self._all_posts: list[float] = []
@@ -132,6 +133,11 @@ class FakeBotAPI:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
+
+    @property
+    def file_url(self) -> str:
+        """The TELEGRAM_API_FILE_URL for the bot."""
+        return f"http://127.0.0.1:{self.port}/file/bot{{token}}"
 
     @property
     def base_url(self) -> str:
@@ -227,10 +233,17 @@ class FakeBotAPI:
                         key, value = line.split(":", 1)
                         headers[key.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload = await self._dispatch(path, headers, body)
-                data = json.dumps(payload).encode()
+                kind = "application/json"
+                if unquote(path).startswith(f"/file/bot{self.token}/"):
+                    # A file download, as from api.telegram.org/file/bot<token>/<file_path>.
+                    file_id = path.rsplit("/", 1)[-1]
+                    data = self.files.get(file_id, b"")
+                    status, kind = (200, "application/octet-stream") if data else (404, kind)
+                else:
+                    status, payload = await self._dispatch(path, headers, body)
+                    data = json.dumps(payload).encode()
                 writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                    f"HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n"
                     f"Content-Length: {len(data)}\r\n\r\n".encode()
                     + data
                 )
@@ -303,7 +316,11 @@ class FakeBotAPI:
                 refusal = {"ok": False, "error_code": 429, "description": description}
                 return 429, {**refusal, "parameters": {"retry_after": wait}}
             self._group_posts[chat_id].append(call.at)
-        call.result = await handler(call)
+        try:
+            call.result = await handler(call)
+        except BadRequest as exc:
+            self.rejected.append(Call(method, {**params, "error": str(exc)}, at=call.at))
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
         # Recorded once answered, so a test that sees the call can read its result.
         if method != "getUpdates":
             self.calls.append(call)
@@ -434,6 +451,18 @@ class FakeBotAPI:
         creator = [self.creators[chat_id]] if chat_id in self.creators else []
         admins = sorted(self.admins.get(chat_id, set()) - set(creator))
         return [self._member(chat_id, user_id) for user_id in creator + admins]
+
+    async def _api_getFile(self, call: Call) -> dict[str, Any]:
+        file_id = str(call.params.get("file_id", ""))
+        if file_id not in self.files:
+            raise BadRequest("invalid file_id")
+        content = self.files[file_id]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": f"documents/{file_id}",
+        }
 
     async def _api_answerCallbackQuery(self, call: Call) -> bool:
         return True

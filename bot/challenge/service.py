@@ -61,14 +61,18 @@ class Challenges:
         zone: str = "Europe/London",
     ) -> None:
         self._store = store
-        self.library = library
         self._rng = rng
         self.zone = ZoneInfo(zone)
-        self._known = known_terms(library.questions)
+        self.use_library(library)
         self._running: dict[int, Challenge] = {}
         self._polls: dict[str, int] = {}  # poll id → group
         self._answered: set[tuple[int, int, int]] = set()  # (challenge, position, user)
         self._locks: dict[int, asyncio.Lock] = {}
+
+    def use_library(self, library: Library) -> None:
+        """Ask from these banks from now on (a teacher uploaded one)."""
+        self.library = library
+        self._known = known_terms(library.questions)
 
     async def restore(self) -> list[Challenge]:
         """Load the challenges that were running when the bot stopped."""
@@ -97,11 +101,7 @@ class Challenges:
         if running is not None:
             return AlreadyRunning(running)
         kinds = _PLAYABLE[request.mode]
-        pool = [
-            q
-            for q in self.library.questions
-            if q.kind in kinds and (request.topic is None or q.topic == request.topic)
-        ]
+        pool = [q for q in self.library.pool(request.topic) if q.kind in kinds]
         keys = pick_round(pool, request.size, self._rng)
         if not keys:
             return NoQuestions(request.mode, request.topic)

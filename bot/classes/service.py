@@ -53,6 +53,10 @@ class Classes:
         # a guessable code would let anyone join a class.
         self._new_code = new_code
 
+    def use_library(self, library: Library) -> None:
+        """Ask from these banks from now on (a teacher uploaded one)."""
+        self.library = library
+
     async def create(self, teacher_id: int, name: str, *, at: datetime) -> SchoolClass | None:
         """A new class named `name`; None if the name is empty."""
         name = " ".join(name.split())[:MAX_NAME]
@@ -99,11 +103,7 @@ class Classes:
         picked = self.pick(await self._store.of_teacher(teacher_id), name)
         if not isinstance(picked, SchoolClass):
             return picked
-        pool = [
-            q
-            for q in self.library.questions
-            if q.kind in _PUSHABLE and (topic is None or q.topic == topic)
-        ]
+        pool = [q for q in self.library.pool(topic) if q.kind in _PUSHABLE]
         question = self._rng.choice(pool)
         return await self._store.new_push(picked, question.key, by=teacher_id, now=at)
 

@@ -33,13 +33,17 @@ class Dailies:
         self, *, store: DailyStore, library: Library, rng: random.Random, zone: str
     ) -> None:
         self._store = store
-        self.library = library
         self._rng = rng
         self.zone = zone  # a new schedule's zone unless the teacher names one
-        self._known = known_terms(library.questions)
+        self.use_library(library)
         self._schedules: dict[int, Schedule] = {}  # by group
         self._posts: dict[tuple[int, int], DailyPost] = {}  # (group, message id)
         self._answered: set[tuple[int, int]] = set()  # (post, user)
+
+    def use_library(self, library: Library) -> None:
+        """Ask from these banks from now on (a teacher uploaded one)."""
+        self.library = library
+        self._known = known_terms(library.questions)
 
     async def restore(self) -> tuple[list[Schedule], list[DailyPost]]:
         """Load active schedules and the posts still waiting for their summary."""
@@ -96,11 +100,7 @@ class Dailies:
 
     async def _choose(self, schedule: Schedule) -> Question | None:
         """A question not asked before in this cycle, leaning to the group's weakest topics."""
-        pool = [
-            q
-            for q in self.library.questions
-            if q.kind in _PLAYABLE and (schedule.topic is None or q.topic == schedule.topic)
-        ]
+        pool = [q for q in self.library.pool(schedule.topic) if q.kind in _PLAYABLE]
         used = await self._store.used_questions(schedule.id)
         fresh = [q for q in pool if q.key not in used] or pool  # all used: a new cycle
         if not fresh:

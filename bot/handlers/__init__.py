@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import classes, daily, group, practice, system
+from bot.handlers import classes, daily, group, practice, system, uploads
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -84,6 +84,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, group.answer),
             MessageHandler(private & filters.COMMAND, practice.unknown_command),
             MessageHandler(private & filters.TEXT, practice.answer),
+            MessageHandler(private & filters.Document.ALL, uploads.bank_file),
             MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, practice.not_text),
             CallbackQueryHandler(practice.button),
             ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -70,15 +70,19 @@ class Tutor:
     ) -> None:
         self._store = store
         self.zone = ZoneInfo(zone)  # the day "due today" counts to, until students set theirs
+        self.use_library(library)
+        self._rng = rng
+        self._rounds: dict[int, Round | object] = {}
+        self._priors: tuple[datetime, dict[str, float]] | None = None
+
+    def use_library(self, library: Library) -> None:
+        """Ask from these banks from now on (a teacher uploaded one)."""
         self.library = library
         self._known = known_terms(library.questions)
         # Only typed answers can be argued with: a tapped option was plainly right or wrong.
         self._disputable = frozenset(
             (q.bank, q.id) for q in library.questions if q.kind is Kind.TEXT
         )
-        self._rng = rng
-        self._rounds: dict[int, Round | object] = {}
-        self._priors: tuple[datetime, dict[str, float]] | None = None
 
     async def ensure_user(self, user_id: int, first_name: str, *, at: datetime) -> None:
         """Record (or refresh) a student who has talked to the bot."""
@@ -118,7 +122,7 @@ class Tutor:
         topic: str | None = None,
     ) -> Started | None:
         """Start a new round (abandoning any unfinished one); None if no questions match."""
-        pool = [q for q in self.library.questions if topic is None or q.topic == topic]
+        pool = self.library.pool(topic)
         due = await self._due_keys(user_id, at)
         stats = await self._store.stats(user_id)
         masteries = sorted(await self._masteries(stats, at), key=lambda m: m.mastery)

@@ -1,0 +1,120 @@
+"""A teacher sends a bank file: checked like `quizbot bank check`, then used, and kept."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from bot.config import Settings
+from bot.services import AppServices
+from tests.fakeapi import FakeBotAPI
+from tests.support import Student, running_bot
+
+_files = itertools.count(1)
+
+GOOD = """\
+bank: ms-reed
+title: Ms Reed's revision
+topics:
+  - id: reed-thaw
+    name: The Thaw in culture
+questions:
+  - id: zhivago
+    topic: reed-thaw
+    prompt: Whose novel Doctor Zhivago was banned in the USSR?
+    answers: ["Pasternak", "Boris Pasternak"]
+    explanation: Pasternak's novel was published abroad in 1957.
+    source: [class notes]
+  - id: ivan
+    topic: reed-thaw
+    type: choice
+    prompt: Which magazine published One Day in the Life of Ivan Denisovich?
+    choices: [Novy Mir, Pravda, Izvestia]
+    answer: Novy Mir
+    explanation: Novy Mir printed Solzhenitsyn's story in 1962.
+    source: [class notes]
+"""
+
+BROKEN = """\
+bank: ms-reed
+title: Broken
+topics:
+  - id: reed-thaw
+    name: The Thaw
+questions:
+  - id: no-answer
+    topic: reed-thaw
+    prompt: Who wrote it?
+    explanation: x
+    source: [notes]
+  - id: bad-topic
+    topic: nowhere
+    prompt: What?
+    answers: [x]
+    explanation: x
+    source: [notes]
+"""
+
+
+async def _send_file(
+    api: FakeBotAPI, teacher: Student, content: bytes, name: str = "bank.yaml", **doc: Any
+) -> str:
+    file_id = f"f{next(_files)}"
+    api.files[file_id] = content
+    document = {
+        "file_id": file_id,
+        "file_unique_id": f"u{file_id}",
+        "file_name": name,
+        "file_size": len(content),
+        **doc,
+    }
+    return (await teacher.send(teacher.message(None, document=document))).params["text"]
+
+
+async def test_a_valid_bank_is_loaded_asked_by_topic_and_kept_after_a_restart(
+    api: FakeBotAPI, settings: Settings
+) -> None:
+    teacher = Student(api, 3001, "Ms Reed")
+    async with running_bot(settings):
+        reply = await _send_file(api, teacher, GOOD.encode())
+        assert "✅ Loaded <b>Ms Reed&#x27;s revision</b>: 2 questions" in reply
+        assert "The Thaw in culture (2)" in reply
+        text = await teacher.say("/quiz 2 reed-thaw")
+        assert "on The Thaw in culture" in text and "Doctor Zhivago" in text
+        assert "✅ Correct" in await teacher.say("pasternak")
+    async with running_bot(settings) as app:
+        # Kept in the database, checked again at start-up, and still only asked by topic.
+        assert app.bot_data.tutor.library.question("ms-reed:zhivago") is not None
+        assert all(q.bank != "ms-reed" for q in app.bot_data.tutor.library.pool())
+        text = await teacher.say("/quiz 1 reed-thaw")
+        assert "Question 1/1 · The Thaw in culture" in text
+
+
+async def test_a_broken_bank_gets_every_error_with_its_line_and_question(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3002, "Mr Khan")
+    reply = await _send_file(api, teacher, BROKEN.encode())
+    assert "That bank wasn't loaded" in reply
+    assert "line 7 [no-answer]:" in reply
+    assert "line 12 [bad-topic]:" in reply and "nowhere" in reply
+    assert services.tutor.library.question("ms-reed:no-answer") is None
+
+
+async def test_hostile_and_odd_files_are_refused_and_the_bot_carries_on(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3003, "Dr Lee")
+    deep = ("questions: " + "[" * 200_000 + "]" * 200_000).encode()
+    assert "nested more than 20 levels deep" in await _send_file(api, teacher, deep)
+    laughs = b'a: &a ["x","x","x"]\nb: &b [*a,*a,*a]\nc: [*b,*b,*b]\n'
+    assert "anchors and aliases" in await _send_file(api, teacher, laughs)
+    assert "not UTF-8" in await _send_file(api, teacher, b"bank: \xff\xfe\n")
+    assert "too big" in await _send_file(api, teacher, b"x", file_size=5_000_000)
+    assert "send a bank as a <b>.yaml</b> file" in await _send_file(
+        api, teacher, b"hello", name="notes.pdf"
+    )
+    # Someone else's bank id (here, the built-in bank's) can't be taken over.
+    stolen = GOOD.replace("bank: ms-reed", "bank: khrushchev").encode()
+    assert "already exists" in await _send_file(api, teacher, stolen)
+    assert "Hi, Dr Lee!" in await teacher.say("/start")
