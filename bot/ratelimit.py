@@ -16,7 +16,8 @@ from telegram.ext import AIORateLimiter
 # reaction that hits a limit is dropped rather than made to stall everything else.
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
 GROUP_POSTS = 20
-OVERALL_POSTS = 30
+# Telegram allows about 30 a second; one less leaves room for jitter on the way there.
+OVERALL_PER_SECOND = 29
 GROUP_PERIOD = 60.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -55,15 +56,36 @@ class SlidingWindow:
         return not self._times or time.monotonic() - self._times[-1] >= self._period
 
 
+class Spacing:
+    """At most `per_second` entries a second, evenly spaced, served in order."""
+
+    def __init__(self, per_second: float) -> None:
+        self._gap = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        async with self._lock:
+            now = time.monotonic()  # real time: this paces real requests
+            wait = self._next - now
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next = max(now, self._next) + self._gap
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 class QuizRateLimiter(AIORateLimiter):
     """AIORateLimiter with a strict per-group window, and acknowledgements kept apart."""
 
     def __init__(self, *, max_retries: int = 2) -> None:
         super().__init__(max_retries=max_retries)
         self._windows: dict[str | int, SlidingWindow] = {}
-        # The same strict window for the bot-wide 30 a second: a broadcast to a class must
-        # not burst to 60 in its first second and draw 429s.
-        self._base_limiter = SlidingWindow(OVERALL_POSTS, 1.0)  # type: ignore[assignment]
+        # Bot-wide, requests are spaced evenly instead: a broadcast to a class must not burst
+        # (PTB's bucket lets 60 through in the first second), and evenly spaced requests
+        # still fit Telegram's window when the network bunches a few of them together.
+        self._base_limiter = Spacing(OVERALL_PER_SECOND)  # type: ignore[assignment]
 
     def _get_group_limiter(self, group_id: str | int | bool) -> Any:
         # Overrides AIORateLimiter's leaky bucket per group (see SlidingWindow).
@@ -71,6 +93,13 @@ class QuizRateLimiter(AIORateLimiter):
             self._windows = {k: w for k, w in self._windows.items() if not w.idle()}
         key = group_id if not isinstance(group_id, bool) else int(group_id)
         return self._windows.setdefault(key, SlidingWindow())
+
+    async def _run_request(self, *args: Any, **kwargs: Any) -> JSONResult:
+        # After a 429 every request pauses. PTB waits for the pause *after* the pacer has
+        # let a request through, so when it ends the whole queue goes at once and draws
+        # more 429s. Waiting here first keeps requests evenly spaced after a pause too.
+        await self._retry_after_event.wait()
+        return await super()._run_request(*args, **kwargs)
 
     async def process_request(
         self,
