@@ -104,11 +104,19 @@ async def _post_init(app: QuizApp) -> None:
     services.dailies = Dailies(
         store=DailyRepository(transactions), library=library, rng=services.rng, zone=zone
     )
-    services.daily_host = DailyHost(app.bot, services.dailies, services.timers, services.clock)
+
     services.classes = Classes(
         store=ClassRepository(transactions), library=library, rng=services.rng
     )
     services.broadcaster = Broadcaster(app.bot, services.tutor, services.classes, services.clock)
+    services.daily_host = DailyHost(
+        app.bot,
+        services.dailies,
+        services.timers,
+        services.clock,
+        classes=services.classes,
+        broadcaster=services.broadcaster,
+    )
     services.timers.start()
     # A push a restart interrupted goes on to the students still waiting for it.
     services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)

@@ -72,8 +72,14 @@ def choose(result: Choose, command: str) -> Reply:
         if command == "leave":
             return Reply("You're not in any class.")
         return Reply("You have no classes yet. <code>/newclass 12B History</code> makes one.")
-    names = "\n".join(f"<code>/{command} {escape(c.name)}</code>" for c in result.classes)
+    names = "\n".join(
+        f"<code>/{command}{_sep(command)}{escape(c.name)}</code>" for c in result.classes
+    )
     return Reply(f"Which class?\n{names}")
+
+
+def _sep(command: str) -> str:
+    return "" if command.endswith(":") else " "
 
 
 def pushed(school_class: SchoolClass, library: Library, offered: Started | Round) -> Reply:

@@ -128,3 +128,29 @@ def _names(names: list[str]) -> str:
     shown = ", ".join(name(n) for n in names[:_NAMES_SHOWN])
     more = len(names) - _NAMES_SHOWN
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def class_schedule_set(
+    schedule: Schedule, class_name: str, library: Library, next_run: datetime
+) -> Reply:
+    """/dailydm 17:00: confirmation for a class."""
+    return Reply(
+        f"📬 Done: every student in <b>{escape(class_name)}</b> gets a question in their "
+        f"private chat with me {_what(schedule, library)}. The first comes "
+        f"{next_run.astimezone(ZoneInfo(schedule.zone)):%A %d %B at %H:%M}. "
+        "<code>/dailydm off</code> stops it."
+    )
+
+
+def class_schedules(shown: list[tuple[str, Schedule | None]], library: Library) -> Reply:
+    """/dailydm alone: each class and its daily DM."""
+    if not shown:
+        return Reply("You have no classes yet. <code>/newclass 12B History</code> makes one.")
+    lines = ["📬 <b>Daily questions for your classes</b>"]
+    for class_name, schedule in shown:
+        what = _what(schedule, library) if schedule else "none set"
+        lines.append(f"<b>{escape(class_name)}</b>: {what}")
+    lines.append(
+        "Set one with <code>/dailydm 17:00</code> (add <code>class:12B</code> if you have several)."
+    )
+    return Reply("\n".join(lines))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -32,12 +33,13 @@ class DailyRepository:
         """Replace the group's schedule with this one; it comes back with its id."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE daily_schedules SET active = 0 WHERE chat_id = ? AND active = 1",
-                (schedule.chat_id,),
+                "UPDATE daily_schedules SET active = 0 WHERE chat_id = ?"
+                " AND class_id IS ? AND active = 1",
+                (schedule.chat_id, schedule.class_id),
             )
             async with db.execute(
                 "INSERT INTO daily_schedules(chat_id, at, zone, days, topic, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " created_at, class_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     schedule.chat_id,
                     schedule.at.strftime("%H:%M"),
@@ -46,26 +48,21 @@ class DailyRepository:
                     schedule.topic,
                     schedule.created_by,
                     iso(now),
+                    schedule.class_id,
                 ),
             ) as cur:
                 new_id = cur.lastrowid
         assert new_id is not None
-        return Schedule(
-            new_id,
-            schedule.chat_id,
-            schedule.at,
-            schedule.zone,
-            schedule.days,
-            schedule.topic,
-            schedule.created_by,
-        )
+        return replace(schedule, id=new_id)
 
-    async def stop_schedule(self, chat_id: int) -> bool:
-        """Stop the group's schedule; False if it had none."""
+    async def stop_schedule(self, chat_id: int, class_id: int | None = None) -> bool:
+        """Stop the group's (or the class's) schedule; False if it had none."""
         async with (
             self._transaction() as db,
             db.execute(
-                "UPDATE daily_schedules SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
+                "UPDATE daily_schedules SET active = 0 WHERE chat_id = ? AND class_id IS ?"
+                " AND active = 1",
+                (chat_id, class_id),
             ) as cur,
         ):
             return cur.rowcount > 0
@@ -75,8 +72,8 @@ class DailyRepository:
         async with (
             self._transaction(write=False) as db,
             db.execute(
-                "SELECT id, chat_id, at, zone, days, topic, created_by FROM daily_schedules"
-                " WHERE active = 1"
+                "SELECT id, chat_id, at, zone, days, topic, created_by, class_id"
+                " FROM daily_schedules WHERE active = 1"
             ) as cur,
         ):
             rows = await cur.fetchall()
@@ -89,6 +86,7 @@ class DailyRepository:
                 frozenset(int(d) for d in r[4]),
                 r[5],
                 r[6],
+                r[7],
             )
             for r in rows
         ]
@@ -208,10 +206,14 @@ class DailyRepository:
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE daily_schedules SET active = 0 WHERE chat_id = ? AND active = 1"
-                " AND EXISTS (SELECT 1 FROM daily_schedules WHERE chat_id = ? AND active = 1)",
+                " AND class_id IS NULL AND EXISTS (SELECT 1 FROM daily_schedules"
+                " WHERE chat_id = ? AND active = 1 AND class_id IS NULL)",
                 (old, new),
             )
-            await db.execute("UPDATE daily_schedules SET chat_id = ? WHERE chat_id = ?", (new, old))
+            await db.execute(
+                "UPDATE daily_schedules SET chat_id = ? WHERE chat_id = ? AND class_id IS NULL",
+                (new, old),
+            )
             await db.execute("UPDATE daily_posts SET chat_id = ? WHERE chat_id = ?", (new, old))
 
 

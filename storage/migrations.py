@@ -308,6 +308,17 @@ async def _010_teacher_banks(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _011_class_daily(conn: aiosqlite.Connection) -> None:
+    # A daily question sent to a class's students in private: the schedule names the class,
+    # and a teacher may have one per class, so "one active per chat" becomes per class too.
+    await conn.execute("ALTER TABLE daily_schedules ADD COLUMN class_id INTEGER")
+    await conn.execute("DROP INDEX daily_schedules_one_per_chat")
+    await conn.execute(
+        "CREATE UNIQUE INDEX daily_schedules_one_per_target"
+        " ON daily_schedules(chat_id, IFNULL(class_id, 0)) WHERE active = 1"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -319,6 +330,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("008_daily_questions", _008_daily_questions),
     ("009_classes", _009_classes),
     ("010_teacher_banks", _010_teacher_banks),
+    ("011_class_daily", _011_class_daily),
 )
 
 

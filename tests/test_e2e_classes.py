@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 
+from bot.config import Settings
 from bot.services import AppServices
-from tests.fakeapi import FakeBotAPI
-from tests.support import Student, question_in, right_answer
+from tests.fakeapi import Call, FakeBotAPI
+from tests.support import FakeClock, Student, question_in, right_answer, running_bot
 
 
 async def _new_class(api: FakeBotAPI, teacher: Student, name: str) -> str:
@@ -79,3 +82,39 @@ async def test_a_push_reaches_every_active_student_once_despite_429s_and_403s(
     first = students[1]
     q = question_in(got[first.id][0].params["text"])
     assert "✅ Correct" in await first.say(right_answer(q))
+
+
+async def test_a_class_daily_question_reaches_each_student_in_private_at_the_time(
+    api: FakeBotAPI, settings: Settings
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 2, 12, 0, tzinfo=UTC))
+    async with running_bot(settings, clock=clock) as app:
+        teacher = Student(api, 1100, "Ms Reed")
+        payload = await _new_class(api, teacher, "12B")
+        students = [Student(api, 2100 + i, f"S{i}") for i in range(5)]
+        for student in students:
+            await student.say(f"/start {payload}")
+        reply = await teacher.say("/dailydm 17:00 mon-fri topic:drill")
+        assert "every student in 12B gets a question in their private chat" in reply
+        assert "Monday 02 November at 17:00" in reply
+        assert "12B: at 17:00" in await teacher.say("/dailydm")
+        cursor = len(api.calls)
+        clock.moment = datetime(2026, 11, 2, 17, 0, tzinfo=UTC)
+        app.bot_data.timers.nudge()
+        got = [await api.wait_for(_pushed_to(s.id), after=cursor) for s in students]
+        assert all("Drill questions" in c.params["text"] for c in got)
+        # Once a day: the same moment again sends nothing more.
+        app.bot_data.timers.nudge()
+        await teacher.say("/classes")
+        pushed = [c for c in api.calls[cursor:] if _pushed_to(students[0].id)(c)]
+        assert len(pushed) == 1
+        assert "is off" in await teacher.say("/dailydm off")
+        assert "12B: none set" in await teacher.say("/dailydm")
+
+
+def _pushed_to(chat_id: int) -> Callable[[Call], bool]:
+    return lambda c: (
+        c.method == "sendMessage"
+        and c.params["chat_id"] == chat_id
+        and "A question from your teacher" in c.params["text"]
+    )

@@ -107,6 +107,15 @@ class Classes:
         question = self._rng.choice(pool)
         return await self._store.new_push(picked, question.key, by=teacher_id, now=at)
 
+    async def push_question(
+        self, teacher_id: int, class_id: int, question: str, *, at: datetime
+    ) -> Push | None:
+        """Send a chosen question (a class's daily DM) to the class; None if it is gone."""
+        found = [c for c in await self._store.of_teacher(teacher_id) if c.id == class_id]
+        if not found:
+            return None
+        return await self._store.new_push(found[0], question, by=teacher_id, now=at)
+
     async def pending(self) -> list[Push]:
         """Pushes a restart interrupted."""
         return await self._store.pending_pushes()

@@ -38,6 +38,9 @@ class Schedule:
     days: frozenset[int] = EVERY_DAY  # Monday is 0
     topic: str | None = None
     created_by: int = 0
+    # A class's schedule sends each student the question in private; chat_id is then the
+    # teacher's chat, where it was set up.
+    class_id: int | None = None
 
     def runs_on(self, day: date) -> bool:
         """Whether a question is due on this local date."""

@@ -36,7 +36,7 @@ class Dailies:
         self._rng = rng
         self.zone = zone  # a new schedule's zone unless the teacher names one
         self.use_library(library)
-        self._schedules: dict[int, Schedule] = {}  # by group
+        self._schedules: dict[tuple[int, int | None], Schedule] = {}  # by (chat, class)
         self._posts: dict[tuple[int, int], DailyPost] = {}  # (group, message id)
         self._answered: set[tuple[int, int]] = set()  # (post, user)
 
@@ -48,35 +48,41 @@ class Dailies:
     async def restore(self) -> tuple[list[Schedule], list[DailyPost]]:
         """Load active schedules and the posts still waiting for their summary."""
         for schedule in await self._store.schedules():
-            self._schedules[schedule.chat_id] = schedule
+            self._schedules[(schedule.chat_id, schedule.class_id)] = schedule
         posts = await self._store.open_posts()
         for post in posts:
             self._keep(post)
         return list(self._schedules.values()), posts
 
-    def schedule_of(self, chat_id: int) -> Schedule | None:
-        """The group's schedule, if it has one."""
-        return self._schedules.get(chat_id)
+    def schedule_of(self, chat_id: int, class_id: int | None = None) -> Schedule | None:
+        """The group's schedule (or, from a teacher's chat, a class's), if it has one."""
+        return self._schedules.get((chat_id, class_id))
 
     def find(self, schedule_id: int) -> Schedule | None:
         """A schedule by id, wherever its group now is."""
         return next((s for s in self._schedules.values() if s.id == schedule_id), None)
 
     async def set(
-        self, chat_id: int, user_id: int, request: DailyRequest, *, at: datetime
+        self,
+        chat_id: int,
+        user_id: int,
+        request: DailyRequest,
+        *,
+        at: datetime,
+        class_id: int | None = None,
     ) -> Schedule:
-        """Set (or replace) the group's daily question."""
+        """Set (or replace) the group's daily question, or a class's daily DM."""
         schedule = Schedule(
-            0, chat_id, request.at, request.zone, request.days, request.topic, user_id
+            0, chat_id, request.at, request.zone, request.days, request.topic, user_id, class_id
         )
         schedule = await self._store.set_schedule(schedule, now=at)
-        self._schedules[chat_id] = schedule
+        self._schedules[(chat_id, class_id)] = schedule
         return schedule
 
-    async def off(self, chat_id: int) -> Schedule | None:
-        """Stop the group's daily question; the schedule it had, if any."""
-        schedule = self._schedules.pop(chat_id, None)
-        await self._store.stop_schedule(chat_id)
+    async def off(self, chat_id: int, class_id: int | None = None) -> Schedule | None:
+        """Stop the group's daily question (or a class's); the schedule it had, if any."""
+        schedule = self._schedules.pop((chat_id, class_id), None)
+        await self._store.stop_schedule(chat_id, class_id)
         return schedule
 
     async def claim(self, schedule_id: int, *, at: datetime) -> tuple[DailyPost, Question] | None:
@@ -198,9 +204,9 @@ class Dailies:
     async def move(self, old: int, new: int) -> None:
         """A group became a supergroup: its schedule and open posts follow it."""
         await self._store.move_chat(old, new)
-        schedule = self._schedules.pop(old, None)
+        schedule = self._schedules.pop((old, None), None)
         if schedule is not None:
-            self._schedules[new] = replace(schedule, chat_id=new)
+            self._schedules[(new, None)] = replace(schedule, chat_id=new)
         for key, post in list(self._posts.items()):
             if post.chat_id == old:
                 del self._posts[key]

@@ -20,8 +20,8 @@ class DailyStore(Protocol):
         """Replace the group's schedule with this one; it comes back with its id."""
         ...
 
-    async def stop_schedule(self, chat_id: int) -> bool:
-        """Stop the group's schedule; False if it had none."""
+    async def stop_schedule(self, chat_id: int, class_id: int | None = None) -> bool:
+        """Stop the group's (or the class's) schedule; False if it had none."""
         ...
 
     async def schedules(self) -> list[Schedule]:

@@ -80,6 +80,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("leaderboard", group.leaderboard, groups, block=False),
             CommandHandler("daily", daily.daily, groups, block=False),
             CommandHandler("daily", daily.private_daily, private),
+            CommandHandler("dailydm", daily.daily_dm, private),
             MessageHandler(filters.StatusUpdate.MIGRATE, group.migrated),
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, group.answer),
             MessageHandler(private & filters.COMMAND, practice.unknown_command),

@@ -15,9 +15,11 @@ from telegram import Bot, Message
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from bot import render_daily as texts
+from bot.classes.service import Classes
 from bot.daily.posts import DailyPost
 from bot.daily.schedule import Schedule
 from bot.daily.service import Dailies
+from bot.handlers.broadcast import Broadcaster
 from bot.handlers.common import markup
 from bot.render import Reply
 from bot.timers import Timers
@@ -30,11 +32,22 @@ log = logging.getLogger(__name__)
 class DailyHost:
     """Keeps every group's question of the day on its schedule."""
 
-    def __init__(self, bot: Bot, dailies: Dailies, timers: Timers, clock: Clock) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        dailies: Dailies,
+        timers: Timers,
+        clock: Clock,
+        *,
+        classes: Classes | None = None,
+        broadcaster: Broadcaster | None = None,
+    ) -> None:
         self._bot = bot
         self.dailies = dailies
         self._timers = timers
         self._clock = clock
+        self._classes = classes
+        self._broadcaster = broadcaster
 
     async def restore(self) -> None:
         """After a restart: finish what was under way, catch up a missed question, re-arm."""
@@ -69,6 +82,10 @@ class DailyHost:
             self.arm(schedule)
 
     async def _send(self, post: DailyPost, question: Question) -> None:
+        schedule = self.dailies.find(post.schedule_id)
+        if schedule is not None and schedule.class_id is not None:
+            await self._send_to_class(post, schedule)
+            return
         reply = texts.post(post, question, self.dailies.library, self._zone(post))
         message = await self._deliver(post.chat_id, reply)
         if message is None:
@@ -77,6 +94,23 @@ class DailyHost:
             return
         sent = await self.dailies.posted(post, message_id=message.message_id, at=self._now())
         self._arm_summary(sent)
+
+    async def _send_to_class(self, post: DailyPost, schedule: Schedule) -> None:
+        """A class's daily question goes to each student in private, as a push.
+
+        The day's post is closed first: after a crash between the two steps that day's
+        question is skipped rather than sent twice; once the push is written, a restart
+        finishes it.
+        """
+        assert schedule.class_id is not None
+        await self.dailies.summarise(post.id, at=self._now())
+        if self._classes is None or self._broadcaster is None:
+            return
+        push = await self._classes.push_question(
+            schedule.created_by, schedule.class_id, post.question, at=self._now()
+        )
+        if push is not None and push.pending:
+            await self._broadcaster.send(push)
 
     def _arm_summary(self, post: DailyPost) -> None:
         self._timers.at(
