@@ -14,6 +14,7 @@ DOMAIN = [
     *sorted((ROOT / "bot" / "challenge").glob("*.py")),
     *sorted((ROOT / "bot" / "daily").glob("*.py")),
     *sorted((ROOT / "bot" / "classes").glob("*.py")),
+    *sorted((ROOT / "bot" / "reports").glob("*.py")),
     ROOT / "bot" / "render.py",
     ROOT / "bot" / "render_challenge.py",
     ROOT / "bot" / "render_daily.py",
