@@ -19,6 +19,7 @@ DOMAIN = [
     ROOT / "bot" / "render_challenge.py",
     ROOT / "bot" / "render_daily.py",
     ROOT / "bot" / "render_classes.py",
+    ROOT / "bot" / "render_report.py",
     ROOT / "bot" / "timers.py",
     ROOT / "bot" / "callbacks.py",
 ]
