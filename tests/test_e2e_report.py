@@ -268,3 +268,22 @@ async def test_report_in_a_private_chat_points_to_the_group(api: FakeBotAPI, gro
 async def test_an_empty_group_says_how_to_fill_the_report(group: Group) -> None:
     shown = text_of(await group.command(TEACHER, "/report"))
     assert "No answers in this group yet" in shown
+
+
+async def test_the_report_follows_a_group_upgraded_to_a_supergroup(
+    api: FakeBotAPI, bot: AppServices, clock: FakeClock
+) -> None:
+    old = Group(api, bot, clock, chat_id=-4005)
+    await old.command(11, "/challenge 1 drill")
+    q = question_in(text_of(old.last))  # type: ignore[arg-type]
+    await old.reply(11, right_answer(q))
+    await old.reply(12, wrong_answer(q))
+    await old.time_up()
+    api.migrated[old.id] = -1004005
+    new = Group(api, bot, clock, chat_id=-1004005)
+    api.admins[new.id] = {TEACHER}
+    await api.push(old.message(1, None, migrate_to_chat_id=new.id))
+    await old.settle()
+
+    shown = text_of(await new.command(TEACHER, "/report"))
+    assert "2 students · 2 answers · 50% right" in shown
