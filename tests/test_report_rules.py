@@ -9,6 +9,7 @@ from bot.reports.assembly import (
     Day,
     OnStreak,
     Tally,
+    active,
     assemble,
     most_missed,
     on_streak,
@@ -58,6 +59,7 @@ def test_participation_counts_each_local_day_across_midnight() -> None:
     assert [d.day for d in days] == [date(2026, 10, 29) + timedelta(days=n) for n in range(7)]
     assert days[-2:] == (Day(date(2026, 11, 3), 1, 1), Day(date(2026, 11, 4), 1, 2))
     assert sum(d.answers for d in days) == 3
+    assert active(answers, at=NOW, zone=TOKYO) == 2  # P3 answered before the week began
     # In London the same three answers all fall on Tuesday.
     london = participation(answers, at=NOW, zone=LONDON)
     assert london[-2:] == (Day(date(2026, 11, 3), 2, 3), Day(date(2026, 11, 4), 0, 0))

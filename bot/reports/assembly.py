@@ -122,21 +122,33 @@ def window_start(at: datetime, zone: ZoneInfo, *, days: int = DAYS) -> datetime:
     return datetime.combine(first, time(), zone)
 
 
+def _local_days(
+    answers: Iterable[Answered], *, at: datetime, zone: ZoneInfo, days: int
+) -> list[tuple[date, Answered]]:
+    """The answers on the last `days` local days (today included), each with its date."""
+    today = at.astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    dated = ((a.at.astimezone(zone).date(), a) for a in answers)
+    return [(day, a) for day, a in dated if first <= day <= today]
+
+
 def participation(
     answers: Iterable[Answered], *, at: datetime, zone: ZoneInfo, days: int = DAYS
 ) -> tuple[Day, ...]:
     """Students and answers on each of the last `days` local days, oldest first."""
-    today = at.astimezone(zone).date()
-    first = today - timedelta(days=days - 1)
     who: defaultdict[date, set[int]] = defaultdict(set)
     count: defaultdict[date, int] = defaultdict(int)
-    for answer in answers:
-        day = answer.at.astimezone(zone).date()
-        if first <= day <= today:
-            who[day].add(answer.user_id)
-            count[day] += 1
-    span = (first + timedelta(days=n) for n in range(days))
+    for day, answer in _local_days(answers, at=at, zone=zone, days=days):
+        who[day].add(answer.user_id)
+        count[day] += 1
+    today = at.astimezone(zone).date()
+    span = (today - timedelta(days=n) for n in reversed(range(days)))
     return tuple(Day(day, len(who[day]), count[day]) for day in span)
+
+
+def active(answers: Iterable[Answered], *, at: datetime, zone: ZoneInfo, days: int = DAYS) -> int:
+    """How many students answered on any of the last `days` local days."""
+    return len({a.user_id for _, a in _local_days(answers, at=at, zone=zone, days=days)})
 
 
 def by_topic(tallies: Iterable[QuestionTally]) -> dict[str, Tally]:
@@ -195,16 +207,14 @@ def on_streak(
 
 def assemble(record: ClassRecord, *, at: datetime, zone: ZoneInfo) -> ClassReport:
     """The class report for `at`."""
-    days = participation(record.recent, at=at, zone=zone)
-    since = window_start(at, zone)
     total = sum((Tally(t.answered, t.right) for t in record.tallies), Tally())
     return ClassReport(
         students=len({t.user_id for t in record.tallies}),
         total=total,
         weakest=weakest_topics(record.tallies),
         missed=most_missed(record.tallies),
-        days=days,
-        active=len({a.user_id for a in record.recent if a.at >= since}),
+        days=participation(record.recent, at=at, zone=zone),
+        active=active(record.recent, at=at, zone=zone),
         streaks=on_streak(record.students, at=at, zone=zone),
         zone=zone.key,
     )

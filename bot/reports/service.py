@@ -25,7 +25,7 @@ class Reports:
 
     async def table(self, chat_id: int, *, at: datetime) -> ClassTable:
         """One line per student, for the CSV."""
-        record = await self._store.class_record(chat_id, since=at)
+        record = await self._store.class_record(chat_id, since=at)  # no days to count
         topics = [t.id for t in self.library.topics]
         return table(record, at=at, zone=self.zone, topic_order=topics)
 
