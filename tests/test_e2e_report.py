@@ -246,7 +246,6 @@ async def test_csv_asks_the_teacher_to_start_a_private_chat_first(
     assert "I've sent you the CSV in our private chat" in text_of(done)
     [document] = api.sent_to(TEACHER, "sendDocument")
     assert len(_rows(document)) == 4
-    api.refused.clear()
 
 
 async def test_an_anonymous_admin_is_told_to_ask_as_themselves(
