@@ -149,6 +149,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._poll_ids = itertools.count(5_000_000_000)
         self._file_ids = itertools.count(1)
+        self._documents: dict[str, dict[str, Any]] = {}  # file_id -> the Document sent
         self._changed = asyncio.Condition()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -466,15 +467,23 @@ class FakeBotAPI:
     async def _api_sendDocument(self, call: Call) -> dict[str, Any]:
         params = call.params
         upload = params["document"]
-        number = next(self._file_ids)
-        document: dict[str, Any] = {
-            "file_id": f"BQACAgQAAx{number:08d}",
-            "file_unique_id": f"AgAD{number:06d}",
-        }
-        if isinstance(upload, Upload):  # a new file; a file_id string resends a known one
-            document.update(
-                file_name=upload.filename, mime_type=upload.content_type, file_size=len(upload)
-            )
+        if isinstance(upload, Upload):
+            number = next(self._file_ids)
+            file_id = f"BQACAgQAAx{number:08d}"
+            document = {
+                "file_id": file_id,
+                "file_unique_id": f"AgAD{number:06d}",
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_size": len(upload),
+            }
+            self.files[file_id] = bytes(upload)  # so getFile and a download find it
+            self._documents[file_id] = document
+        else:  # a file_id: the same file sent again
+            found = self._documents.get(str(upload))
+            if found is None:
+                raise BadRequest("wrong file identifier/HTTP URL specified")
+            document = found
         content: dict[str, Any] = {"document": document}
         if params.get("caption"):
             content["caption"] = visible(params["caption"], params.get("parse_mode"))

@@ -49,14 +49,20 @@ async def test_an_uploaded_document_comes_back_as_a_message_ptb_parses(
     assert upload.filename == "report.csv"
 
 
-async def test_bytes_and_a_known_file_id_are_documents_too(api: FakeBotAPI, bot: Bot) -> None:
+async def test_a_sent_document_can_be_sent_again_by_file_id_and_fetched(
+    api: FakeBotAPI, bot: Bot
+) -> None:
     first = await bot.send_document(USER, b"a,b\r\n", filename="first.csv")
     assert first.document is not None
-    again = await bot.send_document(USER, first.document.file_id)
+    again = await bot.send_document(USER + 1, first.document.file_id)
+    file = await bot.get_file(first.document.file_id)
 
-    assert again.document is not None
-    assert again.document.file_id != first.document.file_id
-    assert len(api.sent_to(USER, "sendDocument")) == 2
+    assert again.document == first.document
+    assert file.file_size == 5
+    assert len(api.sent_to(USER, "sendDocument")) == 1
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_document(USER, "no-such-file")
+    api.rejected.clear()  # provoked on purpose
 
 
 async def test_a_document_counts_towards_the_group_limit(api: FakeBotAPI, bot: Bot) -> None:
