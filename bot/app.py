@@ -23,6 +23,7 @@ from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
 from bot.logs import WithoutTraceback
 from bot.ratelimit import QuizRateLimiter
+from bot.reports.service import Reports
 from bot.services import AppServices
 from bot.timers import Timers
 from bot.tutor.clock import Clock, SystemClock
@@ -33,6 +34,7 @@ from storage.challenges import ChallengeRepository
 from storage.classes import ClassRepository
 from storage.daily import DailyRepository
 from storage.db import connect
+from storage.reports import ReportRepository
 from storage.repository import Repository
 from storage.transactions import Transactions
 
@@ -117,6 +119,7 @@ async def _post_init(app: QuizApp) -> None:
         classes=services.classes,
         broadcaster=services.broadcaster,
     )
+    services.reports = Reports(store=ReportRepository(transactions), library=library, zone=zone)
     services.timers.start()
     # A push a restart interrupted goes on to the students still waiting for it.
     services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)
@@ -141,6 +144,7 @@ async def _post_shutdown(app: QuizApp) -> None:
     services.challenges = None
     services.daily_host = None
     services.dailies = None
+    services.reports = None
     if services.db is not None:
         await services.db.close()
         services.db = None

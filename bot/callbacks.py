@@ -56,7 +56,12 @@ class SelfMark:
     level: int
 
 
-Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark
+@dataclass(frozen=True, slots=True)
+class ReportCsv:
+    """Send the tapping admin the group's per-student CSV (the group is the message's chat)."""
+
+
+Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv
 
 
 def pack(action: Action) -> str:
@@ -74,6 +79,8 @@ def pack(action: Action) -> str:
             data = f"d:{answer_id}"
         case SelfMark(token, position, level):
             data = f"m:{token}:{position}:{level}"
+        case ReportCsv():
+            data = "r:csv"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -86,6 +93,8 @@ def unpack(data: str | None) -> Action | None:
         return StartQuiz()
     if data == "topics":
         return ShowTopics()
+    if data == "r:csv":
+        return ReportCsv()
     if match := _TOPIC.match(data):
         return StartQuiz(match.group(1))
     if match := _SELF_MARK.match(data):
@@ -95,6 +104,11 @@ def unpack(data: str | None) -> Action | None:
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
     return None
+
+
+def is_report_csv(data: object) -> bool:
+    """Whether callback data asks for a report's CSV (routes it to the report handler)."""
+    return isinstance(data, str) and isinstance(unpack(data), ReportCsv)
 
 
 # Deep links (t.me/<bot>?start=<payload>) carry a /quiz request from a group into a private

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.handlers.broadcast import Broadcaster
     from bot.handlers.daily_live import DailyHost
     from bot.handlers.live import ChallengeHost
+    from bot.reports.service import Reports
 
 
 class AppServices:
@@ -41,6 +42,7 @@ class AppServices:
         self._classes: Classes | None = None
         self._broadcaster: Broadcaster | None = None
         self._uploads: BankUploads | None = None
+        self._reports: Reports | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -96,6 +98,17 @@ class AppServices:
     @daily_host.setter
     def daily_host(self, host: DailyHost | None) -> None:
         self._daily_host = host
+
+    @property
+    def reports(self) -> Reports:
+        """Class reports for teachers; available once post_init has run."""
+        if self._reports is None:
+            raise RuntimeError("reports are not ready: post_init has not run")
+        return self._reports
+
+    @reports.setter
+    def reports(self, reports: Reports | None) -> None:
+        self._reports = reports
 
     @property
     def admins(self) -> AdminCache:

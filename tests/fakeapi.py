@@ -7,7 +7,8 @@ the bot made. Only the methods quizbot uses are implemented; any other method an
 
 Every request ends up in one of four lists: `calls` (accepted), `rejected` (400: the bot
 sent something Telegram refuses, a bug), `refused` (403/400 for a chat the test made the
-bot lose: kicked or migrated) and `flooded` (429: over the per-group rate limit).
+bot lose: kicked, migrated, or a user who never started it) and `flooded` (429: over the
+per-group rate limit).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from urllib.parse import parse_qsl, unquote
 from tests.fakeapi_checks import (
     BadRequest,
     check_callback_answer,
+    check_document,
     check_message,
     check_poll,
     check_reaction,
@@ -61,6 +63,7 @@ _IN_A_CHAT = _POSTS | {"setMessageReaction", "getChatMember", "getChatAdministra
 _CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "sendMessage": check_message,
     "sendPoll": check_poll,
+    "sendDocument": check_document,
     "setMessageReaction": check_reaction,
     "answerCallbackQuery": check_callback_answer,
     "getChatMember": check_user_id,
@@ -84,6 +87,19 @@ _ADMIN_RIGHTS = {
     "can_delete_stories": False,
     "can_pin_messages": True,
 }
+
+
+class Upload(bytes):
+    """A file part of a multipart request: its bytes, plus the name and type it came with."""
+
+    filename: str
+    content_type: str
+
+    def __new__(cls, data: bytes, filename: str, content_type: str) -> Upload:
+        upload = super().__new__(cls, data)
+        upload.filename = filename
+        upload.content_type = content_type
+        return upload
 
 
 @dataclass
@@ -121,6 +137,9 @@ class FakeBotAPI:
         self.kicked: set[int] = set()  # chats the bot was removed from
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.blocked: set[int] = set()  # users who blocked the bot (403 on any post to them)
+        # Users who never started a private chat with the bot: it can't message them, as
+        # Telegram answers 403 to a bot that writes first.
+        self.not_started: set[int] = set()
         self.per_second: int | None = None  # enforce an overall posts-per-second limit
         self._all_posts: list[float] = []
         self.migrated: dict[int, int] = {}  # old group id -> its new supergroup id
@@ -129,6 +148,8 @@ class FakeBotAPI:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._poll_ids = itertools.count(5_000_000_000)
+        self._file_ids = itertools.count(1)
+        self._documents: dict[str, dict[str, Any]] = {}  # file_id -> the Document sent
         self._changed = asyncio.Condition()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -280,6 +301,9 @@ class FakeBotAPI:
             return self._refuse(call, status, _FAULTS.get(status, "Internal Server Error"))
         if chat_id in self.blocked and method in _POSTS:
             return self._refuse(call, 403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.not_started and method in _POSTS:
+            description = "Forbidden: bot can't initiate conversation with a user"
+            return self._refuse(call, 403, description)
         if method in _POSTS and self.per_second is not None:
             # Telegram's overall limit: about 30 messages a second across all chats.
             recent = [t for t in self._all_posts if call.at - t < 1.0]
@@ -440,6 +464,31 @@ class FakeBotAPI:
         self.polls[poll_id] = call
         return self._message(params, poll=poll)
 
+    async def _api_sendDocument(self, call: Call) -> dict[str, Any]:
+        params = call.params
+        upload = params["document"]
+        if isinstance(upload, Upload):
+            number = next(self._file_ids)
+            file_id = f"BQACAgQAAx{number:08d}"
+            document = {
+                "file_id": file_id,
+                "file_unique_id": f"AgAD{number:06d}",
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_size": len(upload),
+            }
+            self.files[file_id] = bytes(upload)  # so getFile and a download find it
+            self._documents[file_id] = document
+        else:  # a file_id: the same file sent again
+            found = self._documents.get(str(upload))
+            if found is None:
+                raise BadRequest("wrong file identifier/HTTP URL specified")
+            document = found
+        content: dict[str, Any] = {"document": document}
+        if params.get("caption"):
+            content["caption"] = visible(params["caption"], params.get("parse_mode"))
+        return self._message(params, **content)
+
     async def _api_setMessageReaction(self, call: Call) -> bool:
         return True
 
@@ -510,7 +559,8 @@ def _decode(content_type: str, body: bytes) -> dict[str, Any]:
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True) or b""
             if part.get_filename():
-                pairs.append((name, payload))
+                upload = Upload(payload, part.get_filename(), part.get_content_type())
+                pairs.append((name, upload))
             else:
                 pairs.append((name, payload.decode()))
         return {k: _value(k, v) for k, v in pairs}

@@ -115,6 +115,23 @@ def check_message(params: dict[str, Any]) -> None:
                 raise BadRequest("BUTTON_DATA_INVALID")
 
 
+def check_document(params: dict[str, Any]) -> None:
+    """Raise BadRequest for a sendDocument the real Bot API would refuse."""
+    document = params.get("document")
+    if isinstance(document, bytes):
+        if not document:
+            raise BadRequest("file must be non-empty")
+        if len(document) > 50 * 1024 * 1024:
+            raise BadRequest("file is too big")  # a bot uploads at most 50 MB
+    elif not isinstance(document, str) or not document:
+        raise BadRequest("there is no document in the request")
+    caption = params.get("caption")
+    if caption is not None:
+        shown = visible(caption, params.get("parse_mode"))
+        if len(shown.encode("utf-16-le")) // 2 > 1024:
+            raise BadRequest("message caption is too long")
+
+
 def check_callback_answer(params: dict[str, Any]) -> None:
     """Raise BadRequest for an answerCallbackQuery whose notification is too long."""
     if len(params.get("text", "")) > 200:

@@ -118,6 +118,7 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         callbacks.StartQuiz("foreign-policy"),
         callbacks.ShowTopics(),
         callbacks.Choose("abc123", 12, 3),
+        callbacks.ReportCsv(),
     ):
         data = callbacks.pack(action)
         assert len(data.encode()) <= 64
@@ -132,8 +133,11 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         "q:extra",
         "a:abc123:-1:1",
         "a:abc123:1:1" + "0" * 60,
+        "r:csv:-100123",
     ):
         assert callbacks.unpack(forged) is None
+    assert callbacks.is_report_csv("r:csv")
+    assert not callbacks.is_report_csv("q") and not callbacks.is_report_csv(None)
 
 
 def test_deep_link_payloads_round_trip_and_reject_forgeries() -> None:

@@ -13,7 +13,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import classes, daily, group, practice, system, uploads
+from bot import callbacks
+from bot.handlers import classes, daily, group, practice, report, system, uploads
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -33,6 +34,7 @@ GROUP_MENU = (
     BotCommand("leaderboard", "This week's and all-time standings"),
     BotCommand("endchallenge", "Stop the game (starter or admin)"),
     BotCommand("daily", "Question of the day, e.g. /daily 08:30 mon-fri (admins)"),
+    BotCommand("report", "Class report: weak topics, who takes part (admins)"),
     BotCommand("quiz", "Practise on your own in a private chat"),
     BotCommand("help", "How to play"),
 )
@@ -81,12 +83,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("daily", daily.daily, groups, block=False),
             CommandHandler("daily", daily.private_daily, private),
             CommandHandler("dailydm", daily.daily_dm, private),
+            CommandHandler("report", report.report, groups, block=False),
+            CommandHandler("report", report.private_report, private),
             MessageHandler(filters.StatusUpdate.MIGRATE, group.migrated),
             MessageHandler(groups & filters.TEXT & ~filters.COMMAND, group.answer),
             MessageHandler(private & filters.COMMAND, practice.unknown_command),
             MessageHandler(private & filters.TEXT, practice.answer),
             MessageHandler(private & filters.Document.ALL, uploads.bank_file),
             MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, practice.not_text),
+            # Before practice.button, which takes every other button.
+            CallbackQueryHandler(report.csv_button, pattern=callbacks.is_report_csv),
             CallbackQueryHandler(practice.button),
             ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             PollAnswerHandler(group.poll_answer),

@@ -146,7 +146,7 @@ async def poll_answer(update: Update, context: Context) -> None:
 
 
 async def migrated(update: Update, context: Context) -> None:
-    """The group became a supergroup: move its game and leaderboard to the new chat id."""
+    """The group became a supergroup: move its game, leaderboard and history to the new id."""
     message = update.effective_message
     assert message is not None
     if message.migrate_to_chat_id:
@@ -157,3 +157,4 @@ async def migrated(update: Update, context: Context) -> None:
         return
     await context.bot_data.host.move(old, new)
     await context.bot_data.dailies.move(old, new)
+    await context.bot_data.reports.move(old, new)

@@ -48,3 +48,4 @@ def use_library(services: AppServices, library: Library) -> None:
     services.challenges.use_library(library)
     services.dailies.use_library(library)
     services.classes.use_library(library)
+    services.reports.library = library

@@ -1,0 +1,1 @@
+"""Class reports for teachers: a group's weak spots, participation and streaks."""
