@@ -464,11 +464,11 @@ MAX_TOPIC_BUTTONS = 40  # Telegram caps an inline keyboard at 100 buttons; phone
 
 def topics(library: Library) -> Reply:
     """The topic list with a button per topic."""
-    shown = library.topics[:MAX_TOPIC_BUTTONS]
+    shown = library.shared_topics[:MAX_TOPIC_BUTTONS]
     rows = tuple((Button(t.name, callbacks.pack(callbacks.StartQuiz(t.id))),) for t in shown)
     text = "📚 <b>Topics</b>: tap one to start a round on it."
-    if len(library.topics) > len(shown):
-        text += f"\n({len(library.topics) - len(shown)} more: send /quiz and a topic name.)"
+    if len(library.shared_topics) > len(shown):
+        text += f"\n({len(library.shared_topics) - len(shown)} more: send /quiz and a topic name.)"
     return Reply(text, rows)
 
 
@@ -533,6 +533,26 @@ def group_quiz(bot_username: str, payload: str) -> Reply:
 def error() -> Reply:
     """Something broke on our side."""
     return Reply("Sorry, something went wrong on my side. Please try again.")
+
+
+MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 units of visible text
+
+
+def fit_message(text: str) -> str:
+    """The text, cut at a line if it would be too long to send (a last line of defence:
+    each reply is built to fit, but a list of names or topics can always grow)."""
+    if _units(text) <= MESSAGE_UNITS:
+        return text
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if _units("\n".join([*kept, line, "…"])) > MESSAGE_UNITS:
+            break
+        kept.append(line)
+    return "\n".join([*kept, "…"])
+
+
+def _units(html: str) -> int:
+    return len(html_to_plain(html).encode("utf-16-le")) // 2
 
 
 def html_to_plain(text: str) -> str:

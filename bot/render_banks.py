@@ -9,7 +9,8 @@ from bot.classes.banks import Rejected, Uploaded
 from bot.render import Reply
 from quizbank.yamlfile import MAX_FILE_BYTES
 
-_SHOWN = 25  # problems listed; the rest are counted (bank check lists them all)
+_SHOWN = 20  # problems listed; the rest are counted (bank check lists them all)
+_TOPICS_SHOWN = 15
 
 
 def rejected(result: Rejected) -> Reply:
@@ -18,7 +19,7 @@ def rejected(result: Rejected) -> Reply:
     for p in result.problems[:_SHOWN]:
         where = f"line {p.line}" if p.line else "file"
         qid = f" [{escape(p.question)}]" if p.question else ""
-        lines.append(f"• {where}{qid}: {escape(p.message[:200])}")
+        lines.append(f"• {where}{qid}: {escape(p.message[:150])}")
     more = len(result.problems) - _SHOWN
     if more > 0:
         lines.append(f"…and {more} more. <code>quizbot bank check</code> lists them all.")
@@ -30,9 +31,12 @@ def uploaded(result: Uploaded) -> Reply:
     bank = result.bank
     per_topic = Counter(q.topic for q in bank.questions)
     names = {t.id: t.name for t in bank.topics}
-    topics = ", ".join(f"{escape(names.get(t, t))} ({n})" for t, n in sorted(per_topic.items()))
+    counted = sorted(per_topic.items())
+    topics = ", ".join(f"{escape(names.get(t, t)[:60])} ({n})" for t, n in counted[:_TOPICS_SHOWN])
+    if len(counted) > _TOPICS_SHOWN:
+        topics += f" and {len(counted) - _TOPICS_SHOWN} more"
     first = next(iter(sorted(per_topic)), "")
-    warn = f"\n⚠️ {len(result.warnings)} warning(s): worth a look." if result.warnings else ""
+    warn = "".join(f"\n⚠️ line {w.line}: {escape(w.message[:150])}" for w in result.warnings[:5])
     return Reply(
         f"✅ Loaded <b>{escape(bank.title)}</b>: {len(bank.questions)} questions. "
         f"Topics: {topics}.\nAsk them by topic: <code>/quiz {escape(first)}</code>, or in a "

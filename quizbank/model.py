@@ -127,6 +127,12 @@ class Library:
         shared = {b.id for b in self.banks if b.shared}
         return [q for q in self._by_key.values() if q.bank in shared]
 
+    @property
+    def shared_topics(self) -> tuple[Topic, ...]:
+        """Topics with questions in a shared bank: the ones menus offer everyone."""
+        used = {q.topic for q in self.pool()}
+        return tuple(t for t in self._topics.values() if t.id in used)
+
     def question(self, key: str) -> Question | None:
         """The question with this bank-qualified key, or None if no bank has it any more."""
         return self._by_key.get(key)

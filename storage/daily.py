@@ -53,7 +53,7 @@ class DailyRepository:
             ) as cur:
                 new_id = cur.lastrowid
         assert new_id is not None
-        return replace(schedule, id=new_id)
+        return replace(schedule, id=new_id, created_at=now)
 
     async def stop_schedule(self, chat_id: int, class_id: int | None = None) -> bool:
         """Stop the group's (or the class's) schedule; False if it had none."""
@@ -72,7 +72,7 @@ class DailyRepository:
         async with (
             self._transaction(write=False) as db,
             db.execute(
-                "SELECT id, chat_id, at, zone, days, topic, created_by, class_id"
+                "SELECT id, chat_id, at, zone, days, topic, created_by, class_id, created_at"
                 " FROM daily_schedules WHERE active = 1"
             ) as cur,
         ):
@@ -87,6 +87,7 @@ class DailyRepository:
                 r[5],
                 r[6],
                 r[7],
+                parse(r[8]),
             )
             for r in rows
         ]
@@ -96,7 +97,12 @@ class DailyRepository:
         async with (
             self._transaction(write=False) as db,
             db.execute(
-                "SELECT question FROM daily_posts WHERE schedule_id = ?", (schedule_id,)
+                # Per group (or class), not per schedule: changing the time starts no new cycle.
+                "SELECT p.question FROM daily_posts p"
+                " JOIN daily_schedules s ON s.id = p.schedule_id"
+                " JOIN daily_schedules mine ON mine.id = ?"
+                " WHERE s.chat_id = mine.chat_id AND s.class_id IS mine.class_id",
+                (schedule_id,),
             ) as cur,
         ):
             return {r[0] for r in await cur.fetchall()}
@@ -117,11 +123,18 @@ class DailyRepository:
     async def claim(
         self, schedule: Schedule, day: date, question: str, topic: str, *, deadline: datetime
     ) -> DailyPost | None:
-        """Reserve the day's post before sending it; None if that day was claimed already."""
+        """Reserve the day's post before sending it; None if that day was claimed already,
+        by this schedule or by an earlier one for the same group (a changed time)."""
         try:
-            async with (
-                self._transaction() as db,
-                db.execute(
+            async with self._transaction() as db:
+                async with db.execute(
+                    "SELECT 1 FROM daily_posts p JOIN daily_schedules s ON s.id = p.schedule_id"
+                    " WHERE s.chat_id = ? AND s.class_id IS ? AND p.day = ?",
+                    (schedule.chat_id, schedule.class_id, day.isoformat()),
+                ) as cur:
+                    if await cur.fetchone() is not None:
+                        return None
+                async with db.execute(
                     "INSERT INTO daily_posts(schedule_id, chat_id, day, question, topic, deadline)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (
@@ -132,9 +145,8 @@ class DailyRepository:
                         topic,
                         iso(deadline),
                     ),
-                ) as cur,
-            ):
-                post_id = cur.lastrowid
+                ) as cur:
+                    post_id = cur.lastrowid
         except sqlite3.IntegrityError:
             return None  # today's is claimed: the unique (schedule, day) said so
         assert post_id is not None

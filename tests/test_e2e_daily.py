@@ -151,3 +151,30 @@ async def test_a_question_missed_while_down_is_sent_once_after_the_restart(
         assert not any("Question of the day ·" in t for t in texts)
         sunday = datetime(2026, 10, 25, 8, 30, tzinfo=UTC)  # 08:30 GMT: the clocks went back
         assert app.bot_data.timers.when(f"daily:{schedule.id}") == sunday
+
+
+async def test_no_question_for_a_time_already_past_and_none_twice_after_a_change(
+    api: FakeBotAPI, settings: Settings, clock: FakeClock
+) -> None:
+    clock.moment = datetime(2026, 10, 23, 12, 0, tzinfo=UTC)  # Friday, after 08:30 BST
+    async with running_bot(settings, clock=clock) as app:
+        group = Group(api, app.bot_data, clock)
+        api.admins[group.id] = {TEACHER}
+        await group.command(TEACHER, "/daily 08:30 topic:drill")
+        before = len(group.posts())
+    clock.advance(hours=1)
+    async with running_bot(settings, clock=clock) as app:  # a restart the same day
+        group.services = app.bot_data
+        await group.settle()
+        assert len(group.posts()) == before  # 08:30 today was before it was set: nothing
+        cursor = len(api.calls)
+        await _at(group, datetime(2026, 10, 24, 7, 30, tzinfo=UTC))  # Saturday 08:30 BST
+        assert "Question of the day" in text_of(await group.next_post(cursor))
+        # The teacher moves the time to later the same day: no second question today.
+        await group.command(TEACHER, "/daily 09:45 topic:drill")
+        after = len(group.posts())
+    clock.moment = datetime(2026, 10, 24, 9, 0, tzinfo=UTC)  # 10:00 BST
+    async with running_bot(settings, clock=clock) as app:
+        group.services = app.bot_data
+        await group.settle()
+        assert len(group.posts()) == after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from html import unescape
 from typing import Any
 
 from bot.config import Settings
@@ -118,3 +119,36 @@ async def test_hostile_and_odd_files_are_refused_and_the_bot_carries_on(
     stolen = GOOD.replace("bank: ms-reed", "bank: khrushchev").encode()
     assert "already exists" in await _send_file(api, teacher, stolen)
     assert "Hi, Dr Lee!" in await teacher.say("/start")
+
+
+async def test_an_upload_cannot_change_other_banks_topics_or_how_they_are_marked(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3004, "Ms Ode")
+    borrowed = GOOD.replace("reed-thaw", "drill").encode()
+    refused = unescape(await _send_file(api, teacher, borrowed))
+    assert "topic id 'drill' is already used by another bank" in refused
+    # A misspelling as an uploaded answer must not become a "known term" that makes
+    # everyone else's near-miss wrong.
+    sneaky = GOOD.replace('["Pasternak", "Boris Pasternak"]', '["Khruschov"]').encode()
+    assert "✅ Loaded" in await _send_file(api, teacher, sneaky)
+    student = Student(api, 3005, "Ana")
+    await student.reach("leader")
+    assert "✅" in await student.say("Khruschov")
+    # Uploaded topics are not offered in everyone's topic menu.
+    assert "The Thaw in culture" not in await student.say("/topics")
+
+
+async def test_long_lists_are_cut_to_fit_one_message(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3006, "Mr Many")
+    topics = "".join(f"  - id: t{i}\n    name: {'Topic ' * 8}{i}\n" for i in range(300))
+    questions = "".join(
+        f"  - id: q{i}\n    topic: t{i}\n    prompt: Question {i}?\n    answers: [a{i}]\n"
+        f"    explanation: x\n    source: [n]\n"
+        for i in range(300)
+    )
+    bank = f"bank: many\ntitle: Many\ntopics:\n{topics}questions:\n{questions}".encode()
+    reply = await _send_file(api, teacher, bank)
+    assert "✅ Loaded" in reply and "and 285 more" in reply

@@ -72,7 +72,8 @@ class Challenges:
     def use_library(self, library: Library) -> None:
         """Ask from these banks from now on (a teacher uploaded one)."""
         self.library = library
-        self._known = known_terms(library.questions)
+        # Shared banks only: an upload must not change how everyone else is marked.
+        self._known = known_terms(library.pool())
 
     async def restore(self) -> list[Challenge]:
         """Load the challenges that were running when the bot stopped."""

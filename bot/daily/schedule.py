@@ -41,6 +41,7 @@ class Schedule:
     # A class's schedule sends each student the question in private; chat_id is then the
     # teacher's chat, where it was set up.
     class_id: int | None = None
+    created_at: datetime | None = None  # runs before this never happened
 
     def runs_on(self, day: date) -> bool:
         """Whether a question is due on this local date."""

@@ -43,7 +43,8 @@ class Dailies:
     def use_library(self, library: Library) -> None:
         """Ask from these banks from now on (a teacher uploaded one)."""
         self.library = library
-        self._known = known_terms(library.questions)
+        # Shared banks only: an upload must not change how everyone else is marked.
+        self._known = known_terms(library.pool())
 
     async def restore(self) -> tuple[list[Schedule], list[DailyPost]]:
         """Load active schedules and the posts still waiting for their summary."""
@@ -93,6 +94,8 @@ class Dailies:
         if schedule is None or last is None:
             return None
         day, moment = last
+        if schedule.created_at is not None and moment < schedule.created_at:
+            return None  # set after today's time: the first question is the next one
         deadline = schedule.deadline(moment)
         if at >= deadline:
             return None  # missed while the bot was down, and too late to be worth asking
@@ -127,6 +130,9 @@ class Dailies:
         """The post went out: replies to `message_id` are its answers until the deadline."""
         await self._store.posted(post.id, message_id=message_id, at=at)
         sent = replace(post, message_id=message_id, asked_at=at)
+        # A post claimed before a restart sat under message 0 until now: move it, or its
+        # results would be looked up on the stale copy and never posted.
+        self._posts.pop((post.chat_id, 0), None)
         self._keep(sent)
         return sent
 

@@ -42,7 +42,12 @@ class Broadcaster:
 
         async def one(user_id: int) -> None:
             async with gate:
-                status = await self._deliver(push, user_id)
+                try:
+                    status = await self._deliver(push, user_id)
+                except Exception:
+                    # One student's failure must not stop the others, or the push's report.
+                    log.exception("push %s to %s failed", push.id, user_id)
+                    status = Delivery.FAILED
             await self._classes.delivered(push, user_id, status, at=self._clock.now())
 
         await asyncio.gather(*(one(user) for user in push.pending))
@@ -51,6 +56,13 @@ class Broadcaster:
     async def resume(self) -> None:
         """After a restart: finish the pushes that were under way."""
         for push in await self._classes.pending():
+            if self._classes.library.question(push.question) is None:
+                # Its bank has gone since: nothing to send; close it rather than retry forever.
+                for user_id in push.pending:
+                    await self._classes.delivered(
+                        push, user_id, Delivery.FAILED, at=self._clock.now()
+                    )
+                continue
             report = await self.send(push)
             log.info("push %s resumed: %s sent", push.id, report.sent)
 

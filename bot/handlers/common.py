@@ -8,7 +8,7 @@ from typing import Any
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.render import Reply
+from bot.render import Reply, fit_message
 from bot.services import AppServices
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]
@@ -35,7 +35,8 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
 
 async def send(context: Context, chat_id: int, reply: Reply) -> Message:
     """Send a rendered reply to a chat."""
-    return await context.bot.send_message(chat_id, reply.text, reply_markup=markup(reply))
+    text = fit_message(reply.text)
+    return await context.bot.send_message(chat_id, text, reply_markup=markup(reply))
 
 
 def sent_at(update: Update, context: Context) -> datetime:

@@ -78,7 +78,8 @@ class Tutor:
     def use_library(self, library: Library) -> None:
         """Ask from these banks from now on (a teacher uploaded one)."""
         self.library = library
-        self._known = known_terms(library.questions)
+        # Shared banks only: an upload must not change how everyone else is marked.
+        self._known = known_terms(library.pool())
         # Only typed answers can be argued with: a tapped option was plainly right or wrong.
         self._disputable = frozenset(
             (q.bank, q.id) for q in library.questions if q.kind is Kind.TEXT
