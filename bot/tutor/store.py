@@ -57,7 +57,8 @@ class TutorStore(Protocol):
         daily: Callable[[DailyStreak, str | None], DailyStreak] | None = None,
     ) -> Recorded:
         """Log a settled answer, update stats and streak, review its card with `review`, and
-        save the round's progress."""
+        save the round's progress. `review` and `daily` must be pure: the store may call
+        them on its own thread, inside the transaction."""
         ...
 
     async def set_timezone(self, user_id: int, zone: str, *, now: datetime) -> None:
