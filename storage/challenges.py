@@ -125,7 +125,7 @@ class ChallengeRepository:
         await self._db.write(_move_chat, old, new)
 
 
-# ----- the work of the transactions above that are more than one plain statement -------
+# ----- the work of the transactions above, run on the database thread ------------------
 
 
 def _create(db: sqlite3.Connection, challenge: Challenge) -> int | None:

@@ -17,6 +17,7 @@ from bot.tutor.rounds import (
     AnswerRecord,
     Dispute,
     DisputeResult,
+    Learner,
     Recorded,
     Round,
     Stats,
@@ -179,45 +180,20 @@ class Repository:
             (user_id, iso(now), zone),
         )
 
-    async def count_new_since(self, user_id: int, since: datetime) -> int:
-        """How many questions the user met for the first time since `since`."""
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM cards WHERE user_id = ? AND first_seen >= ?",
-            (user_id, iso(since)),
-        )
-        return row[0] if row else 0
-
-    async def card_keys(self, user_id: int) -> set[str]:
-        """Every question the user has a card for, as "bank:question"."""
-        rows = await self._db.fetchall(
-            "SELECT bank, question_id FROM cards WHERE user_id = ?", (user_id,)
-        )
-        return {f"{r[0]}:{r[1]}" for r in rows}
+    async def learner(
+        self, user_id: int, *, now: datetime, day_start: Callable[[str | None], datetime]
+    ) -> Learner:
+        """In one read: the user's stats, their cards due by `now`, every question they have
+        a card for, and how many they met first since `day_start(their time zone)`."""
+        return await self._db.read(_learner, user_id, now, day_start)
 
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
         """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
-        rows = await self._db.fetchall(
-            "SELECT bank, question_id, state, step, stability, difficulty, due, last_review"
-            " FROM cards WHERE user_id = ? AND due <= ? ORDER BY due",
-            (user_id, iso(now)),
-        )
-        return [(f"{r[0]}:{r[1]}", card_from_row(r[2:])) for r in rows]
+        return await self._db.read(_due_cards, user_id, now)
 
     async def stats(self, user_id: int) -> Stats:
         """The user's totals, streaks and per-topic record."""
-        row, topics = await self._db.read(_stats, user_id)
-        if row is None:
-            return Stats(0, 0, 0, 0, ())
-        return Stats(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            tuple(TopicStat(*t) for t in topics),
-            disputed=row[4],
-            timezone=row[5],
-            daily=daily_from_row(row[6:12]),
-        )
+        return await self._db.read(_stats, user_id)
 
     async def answers(self, user_id: int) -> list[AnswerRecord]:
         """Every logged answer of one user, oldest first."""
@@ -229,7 +205,7 @@ class Repository:
         return [AnswerRecord(*r[:7], parse(r[7])) for r in rows]
 
 
-# ----- the work of the transactions above that are more than one plain statement -------
+# ----- the work of the transactions above, run on the database thread ------------------
 
 
 def _log_attempt(db: sqlite3.Connection, record: AnswerRecord) -> None:
@@ -355,8 +331,8 @@ def _streaks_from_log(db: sqlite3.Connection, user_id: int) -> tuple[int, int]:
     return streak, best
 
 
-def _stats(db: sqlite3.Connection, user_id: int) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
-    user = db.execute(
+def _stats(db: sqlite3.Connection, user_id: int) -> Stats:
+    row = db.execute(
         "SELECT answered, correct, streak, best_streak,"
         " (SELECT COUNT(*) FROM disputes WHERE user_id = :user AND status = 'open'),"
         " timezone, day_streak, best_day_streak, last_day, today, today_count, freezes"
@@ -368,4 +344,42 @@ def _stats(db: sqlite3.Connection, user_id: int) -> tuple[sqlite3.Row | None, li
         " WHERE user_id = ? ORDER BY topic",
         (user_id,),
     ).fetchall()
-    return user, topics
+    if row is None:
+        return Stats(0, 0, 0, 0, ())
+    return Stats(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        tuple(TopicStat(*t) for t in topics),
+        disputed=row[4],
+        timezone=row[5],
+        daily=daily_from_row(row[6:12]),
+    )
+
+
+def _learner(
+    db: sqlite3.Connection,
+    user_id: int,
+    now: datetime,
+    day_start: Callable[[str | None], datetime],
+) -> Learner:
+    stats = _stats(db, user_id)
+    seen = {
+        f"{r[0]}:{r[1]}"
+        for r in db.execute("SELECT bank, question_id FROM cards WHERE user_id = ?", (user_id,))
+    }
+    (new_today,) = db.execute(
+        "SELECT COUNT(*) FROM cards WHERE user_id = ? AND first_seen >= ?",
+        (user_id, iso(day_start(stats.timezone))),
+    ).fetchone()
+    return Learner(stats, _due_cards(db, user_id, now), seen, new_today)
+
+
+def _due_cards(db: sqlite3.Connection, user_id: int, now: datetime) -> list[tuple[str, CardState]]:
+    rows = db.execute(
+        "SELECT bank, question_id, state, step, stability, difficulty, due, last_review"
+        " FROM cards WHERE user_id = ? AND due <= ? ORDER BY due",
+        (user_id, iso(now)),
+    ).fetchall()
+    return [(f"{r[0]}:{r[1]}", card_from_row(r[2:])) for r in rows]

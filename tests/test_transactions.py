@@ -178,8 +178,7 @@ async def test_each_repository_call_is_one_trip_to_the_database_thread(
         ),
         repo.stats(5),
         repo.due_cards(5, now=NOW),
-        repo.card_keys(5),
-        repo.count_new_since(5, NOW),
+        repo.learner(5, now=NOW, day_start=lambda zone: NOW.replace(hour=0, minute=0)),
         repo.load_round(5),
     ]
     for call in calls:
