@@ -26,6 +26,8 @@ from storage.repository import Repository
 
 USER = 42
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+# Every card met long before today, so the daily cap on new questions does not bite.
+FIRST_SEEN = (NOW - timedelta(days=90)).isoformat(timespec="seconds")
 
 
 def _library(size: int) -> Library:
@@ -76,6 +78,7 @@ async def _fill(repo: Repository, conn, library: Library, rng: random.Random) ->
             rng.uniform(1, 9),
             (NOW + timedelta(hours=rng.uniform(-200, 400))).isoformat(timespec="seconds"),
             (NOW - timedelta(days=rng.uniform(0, 30))).isoformat(timespec="seconds"),
+            FIRST_SEEN,
         )
         for q in questions
     ]
@@ -87,7 +90,7 @@ async def _fill(repo: Repository, conn, library: Library, rng: random.Random) ->
     )
     await conn.executemany(
         "INSERT INTO cards(user_id, bank, question_id, state, step, stability, difficulty,"
-        " due, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " due, last_review, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         cards,
     )
     await conn.executemany(

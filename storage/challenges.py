@@ -24,75 +24,55 @@ _STANDINGS = (
 
 
 class ChallengeRepository:
-    """The `ChallengeStore` on SQLite, sharing the tutor's connection and transactions."""
+    """The `ChallengeStore` on SQLite, sharing the tutor's connection and transactions.
+
+    Each method is one transaction and one trip to the database thread (see
+    storage.transactions).
+    """
 
     def __init__(self, transactions: Transactions) -> None:
-        self._transaction = transactions
+        self._db = transactions
 
     async def create(self, challenge: Challenge) -> int | None:
         """Store a new running challenge; its id, or None if the group already has one."""
         try:
-            async with (
-                self._transaction() as db,
-                db.execute(
-                    "INSERT INTO challenges(chat_id, token, starter_id, mode, questions, seconds,"
-                    " topic, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        challenge.chat_id,
-                        challenge.token,
-                        challenge.starter_id,
-                        challenge.mode.value,
-                        json.dumps(challenge.questions),
-                        challenge.seconds,
-                        challenge.topic,
-                        iso(challenge.started_at),
-                    ),
-                ) as cur,
-            ):
-                return cur.lastrowid
+            return await self._db.write(_create, challenge)
         except sqlite3.IntegrityError:
             return None  # the one-running-per-group index said no
 
     async def running(self) -> list[Challenge]:
         """Every running challenge."""
-        async with (
-            self._transaction(write=False) as db,
-            db.execute(
-                "SELECT id, chat_id, token, starter_id, mode, questions, seconds, started_at,"
-                " topic, position, asked_at, message_id, poll_id FROM challenges"
-                " WHERE status = 'running'"
-            ) as cur,
-        ):
-            rows = await cur.fetchall()
+        rows = await self._db.fetchall(
+            "SELECT id, chat_id, token, starter_id, mode, questions, seconds, started_at,"
+            " topic, position, asked_at, message_id, poll_id FROM challenges"
+            " WHERE status = 'running'"
+        )
         return [_challenge(row) for row in rows]
 
     async def asked(
         self, challenge_id: int, *, at: datetime, message_id: int, poll_id: str | None
     ) -> None:
         """Record that the current question is posted, and as which message (or poll)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE challenges SET asked_at = ?, message_id = ?, poll_id = ? WHERE id = ?",
-                # To the microsecond: a restart must keep the deadline exactly where it was.
-                (at.astimezone(UTC).isoformat(), message_id, poll_id, challenge_id),
-            )
+        await self._db.execute(
+            "UPDATE challenges SET asked_at = ?, message_id = ?, poll_id = ? WHERE id = ?",
+            # To the microsecond: a restart must keep the deadline exactly where it was.
+            (at.astimezone(UTC).isoformat(), message_id, poll_id, challenge_id),
+        )
 
     async def advance(self, challenge_id: int, position: int) -> None:
         """Move on to the question at `position`, not yet posted."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE challenges SET position = ?, asked_at = NULL, message_id = NULL,"
-                " poll_id = NULL WHERE id = ?",
-                (position, challenge_id),
-            )
+        await self._db.execute(
+            "UPDATE challenges SET position = ?, asked_at = NULL, message_id = NULL,"
+            " poll_id = NULL WHERE id = ?",
+            (position, challenge_id),
+        )
 
     async def finish(self, challenge_id: int, *, status: str, at: datetime) -> None:
         """Mark the challenge finished (played to the end) or ended (stopped early)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE challenges SET status = ?, ended_at = ? WHERE id = ?",
-                (status, iso(at), challenge_id),
-            )
+        await self._db.execute(
+            "UPDATE challenges SET status = ?, ended_at = ? WHERE id = ?",
+            (status, iso(at), challenge_id),
+        )
 
     async def record_answer(
         self,
@@ -107,45 +87,20 @@ class ChallengeRepository:
         daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
     ) -> bool:
         """Record a player's first answer to the current question, in the challenge and in
-        their own record; False (and nothing written) if they had answered it already."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
-                (record.user_id, first_name[:64], iso(record.answered_at)),
-            )
-            async with db.execute(
-                "INSERT INTO challenge_answers(challenge_id, position, user_id, chat_id,"
-                " verdict, points, seconds, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    challenge.id,
-                    challenge.position,
-                    record.user_id,
-                    challenge.chat_id,
-                    record.verdict,
-                    points,
-                    round(seconds, 3),
-                    iso(record.answered_at),
-                ),
-            ) as cur:
-                if cur.rowcount == 0:
-                    return False  # a second answer: the first one stands
-            await record_personal(db, record, accepted=accepted, review=review, daily=daily)
-        return True
+        their own record; False (and nothing written) if they had answered it already.
+        `review` and `daily` are called on the database thread, inside the transaction."""
+        return await self._db.write(
+            _record_answer, challenge, record, first_name, accepted, points, seconds, review, daily
+        )
 
     async def results(self, challenge_id: int, position: int) -> list[PlayerResult]:
         """Every answer to one question, fastest first."""
-        async with (
-            self._transaction(write=False) as db,
-            db.execute(
-                "SELECT a.user_id, u.first_name, a.verdict, a.points, a.seconds"
-                " FROM challenge_answers a JOIN users u ON u.id = a.user_id"
-                " WHERE a.challenge_id = ? AND a.position = ? ORDER BY a.seconds, a.user_id",
-                (challenge_id, position),
-            ) as cur,
-        ):
-            rows = await cur.fetchall()
+        rows = await self._db.fetchall(
+            "SELECT a.user_id, u.first_name, a.verdict, a.points, a.seconds"
+            " FROM challenge_answers a JOIN users u ON u.id = a.user_id"
+            " WHERE a.challenge_id = ? AND a.position = ? ORDER BY a.seconds, a.user_id",
+            (challenge_id, position),
+        )
         return [PlayerResult(r[0], r[1], Outcome(r[2]), r[3], r[4]) for r in rows]
 
     async def standings(self, challenge_id: int) -> list[Standing]:
@@ -162,20 +117,74 @@ class ChallengeRepository:
 
     async def _standings(self, where: str, params: tuple[Any, ...]) -> list[Standing]:
         # `where` is one of the fixed clauses above; values always go in as parameters.
-        async with (
-            self._transaction(write=False) as db,
-            db.execute(_STANDINGS + where + " GROUP BY a.user_id", params) as cur,
-        ):
-            rows = await cur.fetchall()
+        rows = await self._db.fetchall(_STANDINGS + where + " GROUP BY a.user_id", params)
         return [Standing(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def move_chat(self, old: int, new: int) -> None:
         """A group became a supergroup: its challenges and points now belong to `new`."""
-        async with self._transaction() as db:
-            await db.execute("UPDATE challenges SET chat_id = ? WHERE chat_id = ?", (new, old))
-            await db.execute(
-                "UPDATE challenge_answers SET chat_id = ? WHERE chat_id = ?", (new, old)
-            )
+        await self._db.write(_move_chat, old, new)
+
+
+# ----- the work of the transactions above, run on the database thread ------------------
+
+
+def _create(db: sqlite3.Connection, challenge: Challenge) -> int | None:
+    return db.execute(
+        "INSERT INTO challenges(chat_id, token, starter_id, mode, questions, seconds,"
+        " topic, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            challenge.chat_id,
+            challenge.token,
+            challenge.starter_id,
+            challenge.mode.value,
+            json.dumps(challenge.questions),
+            challenge.seconds,
+            challenge.topic,
+            iso(challenge.started_at),
+        ),
+    ).lastrowid
+
+
+def _record_answer(
+    db: sqlite3.Connection,
+    challenge: Challenge,
+    record: AnswerRecord,
+    first_name: str,
+    accepted: bool,
+    points: int,
+    seconds: float,
+    review: Callable[[CardState | None], CardState] | None,
+    daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
+) -> bool:
+    db.execute(
+        "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
+        (record.user_id, first_name[:64], iso(record.answered_at)),
+    )
+    inserted = db.execute(
+        "INSERT INTO challenge_answers(challenge_id, position, user_id, chat_id,"
+        " verdict, points, seconds, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (
+            challenge.id,
+            challenge.position,
+            record.user_id,
+            challenge.chat_id,
+            record.verdict,
+            points,
+            round(seconds, 3),
+            iso(record.answered_at),
+        ),
+    ).rowcount
+    if inserted == 0:
+        return False  # a second answer: the first one stands
+    record_personal(db, record, accepted=accepted, review=review, daily=daily)
+    return True
+
+
+def _move_chat(db: sqlite3.Connection, old: int, new: int) -> None:
+    db.execute("UPDATE challenges SET chat_id = ? WHERE chat_id = ?", (new, old))
+    db.execute("UPDATE challenge_answers SET chat_id = ? WHERE chat_id = ?", (new, old))
 
 
 def _challenge(row: Any) -> Challenge:

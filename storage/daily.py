@@ -180,21 +180,9 @@ class DailyRepository:
         daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
     ) -> bool:
         """A student's first answer to a post, also in their own record; False if repeated."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
-                (record.user_id, first_name[:64], iso(record.answered_at)),
-            )
-            async with db.execute(
-                "INSERT INTO daily_answers(post_id, user_id, typed, verdict, answered_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (post.id, record.user_id, record.typed, record.verdict, iso(record.answered_at)),
-            ) as cur:
-                if cur.rowcount == 0:
-                    return False
-            await record_personal(db, record, accepted=accepted, review=review, daily=daily)
-        return True
+        return await self._transaction.write(
+            _record_answer, post.id, record, first_name, accepted, review, daily
+        )
 
     async def summarise(self, post_id: int, *, at: datetime) -> list[DailyAnswer] | None:
         """Mark the post summarised and return its answers; None if it was already."""
@@ -240,3 +228,29 @@ def _post(row: Any) -> DailyPost:
         asked_at=parse(row[6]) if row[6] else None,
         message_id=row[7],
     )
+
+
+def _record_answer(
+    db: sqlite3.Connection,
+    post_id: int,
+    record: AnswerRecord,
+    first_name: str,
+    accepted: bool,
+    review: Callable[[CardState | None], CardState] | None,
+    daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
+) -> bool:
+    # One trip to the database thread, like every other answer (see storage/transactions.py).
+    db.execute(
+        "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
+        (record.user_id, first_name[:64], iso(record.answered_at)),
+    )
+    cur = db.execute(
+        "INSERT INTO daily_answers(post_id, user_id, typed, verdict, answered_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (post_id, record.user_id, record.typed, record.verdict, iso(record.answered_at)),
+    )
+    if cur.rowcount == 0:
+        return False
+    record_personal(db, record, accepted=accepted, review=review, daily=daily)
+    return True

@@ -2,17 +2,16 @@
 
 Private practice and group challenges both record an answer the same way: into the log,
 the student's card, daily streak, totals and topic counters. Each function runs inside
-the caller's transaction.
+the caller's transaction, on the database thread (see storage.transactions).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.tutor.mastery import DECAY
 from bot.tutor.memory import CardState
@@ -84,21 +83,20 @@ def card_from_row(row: Sequence[Any]) -> CardState:
     )
 
 
-async def card_of(db: aiosqlite.Connection, record: AnswerRecord) -> CardState | None:
+def card_of(db: sqlite3.Connection, record: AnswerRecord) -> CardState | None:
     """The student's card for the answer's question, if they have one."""
-    async with db.execute(
+    row = db.execute(
         "SELECT state, step, stability, difficulty, due, last_review FROM cards"
         " WHERE user_id = ? AND bank = ? AND question_id = ?",
         (record.user_id, record.bank, record.question_id),
-    ) as cur:
-        row = await cur.fetchone()
+    ).fetchone()
     return card_from_row(row) if row else None
 
 
-async def save_card(db: aiosqlite.Connection, record: AnswerRecord, card: CardState) -> None:
+def save_card(db: sqlite3.Connection, record: AnswerRecord, card: CardState) -> None:
     """Store the student's card for the answer's question."""
     # first_seen is set once, by the first review: the daily cap on new questions counts it.
-    await db.execute(
+    db.execute(
         "INSERT INTO cards(user_id, bank, question_id, state, step, stability, difficulty,"
         " due, last_review, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(user_id, bank, question_id) DO UPDATE SET state = excluded.state,"
@@ -115,13 +113,14 @@ async def save_card(db: aiosqlite.Connection, record: AnswerRecord, card: CardSt
     )
 
 
-async def insert_answer(
-    db: aiosqlite.Connection,
+def insert_answer(
+    db: sqlite3.Connection,
     record: AnswerRecord,
     *,
     card_before: CardState | object | None = None,
 ) -> int:
-    async with db.execute(
+    """Append the answer to the log; its id."""
+    cur = db.execute(
         "INSERT INTO answers(user_id, chat_id, bank, question_id, topic, typed, verdict,"
         " answered_at, round_token, card_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -136,36 +135,37 @@ async def insert_answer(
             record.round_token,
             _card_json(card_before),
         ),
-    ) as cur:
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
-async def record_personal(
-    db: aiosqlite.Connection,
+def record_personal(
+    db: sqlite3.Connection,
     record: AnswerRecord,
     *,
     accepted: bool,
     review: Callable[[CardState | None], CardState] | None = None,
     daily: Callable[[DailyStreak, str | None], DailyStreak] | None = None,
 ) -> Recorded:
-    """Log a settled answer and update the student's card, daily streak, totals and topic."""
+    """Log a settled answer and update the student's card, daily streak, totals and topic.
+
+    `review` and `daily` are called here, on the database thread: they must be pure."""
     hit = int(accepted)
-    before = await card_of(db, record) if review is not None else NO_REVIEW
-    answer_id = await insert_answer(db, record, card_before=before)
+    before = card_of(db, record) if review is not None else NO_REVIEW
+    answer_id = insert_answer(db, record, card_before=before)
     if review is not None:
-        await save_card(db, record, review(before))
-    async with db.execute(
+        save_card(db, record, review(before))
+    user = db.execute(
         "SELECT day_streak, best_day_streak, last_day, today, today_count, freezes,"
         " timezone FROM users WHERE id = ?",
         (record.user_id,),
-    ) as cur:
-        user = await cur.fetchone()
+    ).fetchone()
     days = daily_from_row(user[:6]) if user is not None else None
     if days is not None and daily is not None:
         days = daily(days, user[6])
     # One UPDATE for the totals, the answer streak and the daily streak together.
-    async with db.execute(
+    row = db.execute(
         "UPDATE users SET answered = answered + 1, correct = correct + :hit,"
         " streak = CASE WHEN :hit THEN streak + 1 ELSE 0 END,"
         " best_streak = MAX(best_streak, CASE WHEN :hit THEN streak + 1 ELSE 0 END),"
@@ -173,9 +173,8 @@ async def record_personal(
         " today = :today, today_count = :today_count, freezes = :freezes"
         " WHERE id = :user RETURNING streak, best_streak",
         {"hit": hit, "user": record.user_id, **_day_columns(days)},
-    ) as cur:
-        row = await cur.fetchone()
-    await db.execute(
+    ).fetchone()
+    db.execute(
         "INSERT INTO topic_stats(user_id, topic, answered, correct, recent,"
         " recent_correct) VALUES (:user, :topic, 1, :hit, 1, :hit)"
         " ON CONFLICT(user_id, topic) DO UPDATE SET answered = answered + 1,"

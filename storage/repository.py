@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
@@ -16,6 +17,7 @@ from bot.tutor.rounds import (
     AnswerRecord,
     Dispute,
     DisputeResult,
+    Learner,
     Recorded,
     Round,
     Stats,
@@ -37,65 +39,63 @@ from storage.transactions import Transactions
 
 
 class Repository:
-    """SQLite access for users, answers, stats and rounds; the tutor's `TutorStore`."""
+    """SQLite access for users, answers, stats and rounds; the tutor's `TutorStore`.
+
+    Each method is one transaction and one trip to the database thread: the statements of
+    a method with more than one run together in a plain function below the class.
+    """
 
     def __init__(
         self, conn: aiosqlite.Connection, *, transactions: Transactions | None = None
     ) -> None:
-        self._conn = conn
         # Share `transactions` with any other repository on the same connection.
-        self._transaction = transactions or Transactions(conn)
+        self._db = transactions or Transactions(conn)
 
     async def ensure_user(self, user_id: int, first_name: str, *, now: datetime) -> None:
         """Create the user, or refresh their name and mark them active again."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, active = 1",
-                (user_id, first_name[:64], iso(now)),
-            )
+        await self._db.execute(
+            "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, active = 1",
+            (user_id, first_name[:64], iso(now)),
+        )
 
     async def set_active(self, user_id: int, active: bool) -> None:
         """Mark a user as reachable or not (they blocked or unblocked the bot)."""
-        async with self._transaction() as db:
-            await db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+        await self._db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
 
     async def is_active(self, user_id: int) -> bool | None:
         """Whether the user can be messaged; None if we have never seen them."""
-        async with self._conn.execute("SELECT active FROM users WHERE id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchone("SELECT active FROM users WHERE id = ?", (user_id,))
         return None if row is None else bool(row[0])
 
     async def save_round(self, rnd: Round) -> None:
         """Store a new round for its user, replacing any old one."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT OR REPLACE INTO rounds(user_id, chat_id, token, questions, position,"
-                " correct, answered, retry_used, topic, started_at, pending)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    rnd.user_id,
-                    rnd.chat_id,
-                    rnd.token,
-                    json.dumps(rnd.questions),
-                    rnd.position,
-                    rnd.correct,
-                    rnd.answered,
-                    int(rnd.retry_used),
-                    rnd.topic,
-                    iso(rnd.started_at),
-                    rnd.pending,
-                ),
-            )
+        await self._db.execute(
+            "INSERT OR REPLACE INTO rounds(user_id, chat_id, token, questions, position,"
+            " correct, answered, retry_used, topic, started_at, pending)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rnd.user_id,
+                rnd.chat_id,
+                rnd.token,
+                json.dumps(rnd.questions),
+                rnd.position,
+                rnd.correct,
+                rnd.answered,
+                int(rnd.retry_used),
+                rnd.topic,
+                iso(rnd.started_at),
+                rnd.pending,
+            ),
+        )
 
     async def load_round(self, user_id: int) -> Round | None:
         """The user's unfinished round, if any."""
-        async with self._conn.execute(
+        row = await self._db.fetchone(
             "SELECT user_id, chat_id, token, questions, position, correct, answered, retry_used,"
             " topic, started_at, pending FROM rounds WHERE user_id = ?",
             (user_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return Round(
@@ -114,21 +114,15 @@ class Repository:
 
     async def set_pending(self, user_id: int, typed: str) -> None:
         """Keep a mark-scheme answer until the student marks it."""
-        async with self._transaction() as db:
-            await db.execute("UPDATE rounds SET pending = ? WHERE user_id = ?", (typed, user_id))
+        await self._db.execute("UPDATE rounds SET pending = ? WHERE user_id = ?", (typed, user_id))
 
     async def delete_round(self, user_id: int) -> None:
         """Forget the user's round (stopped or replaced)."""
-        async with self._transaction() as db:
-            await db.execute("DELETE FROM rounds WHERE user_id = ?", (user_id,))
+        await self._db.execute("DELETE FROM rounds WHERE user_id = ?", (user_id,))
 
     async def log_attempt(self, record: AnswerRecord) -> None:
         """Log a near miss that earns a retry, and spend the round's retry, together."""
-        async with self._transaction() as db:
-            await insert_answer(db, record, card_before=NO_REVIEW)
-            await db.execute(
-                "UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,)
-            )
+        await self._db.write(_log_attempt, record)
 
     async def record_answer(
         self,
@@ -141,26 +135,9 @@ class Repository:
     ) -> Recorded:
         """Log a settled answer, update stats and streaks, review its card, and save the
         round's progress. `review` gives a card's new state from its old one; `daily` the
-        daily streak's, from the old one and the student's time zone (None: the default)."""
-        async with self._transaction() as db:
-            recorded = await record_personal(
-                db, record, accepted=accepted, review=review, daily=daily
-            )
-            if rnd.finished:
-                await db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
-            else:
-                await db.execute(
-                    "UPDATE rounds SET questions = ?, position = ?, correct = ?, answered = ?,"
-                    " retry_used = 0, pending = NULL WHERE user_id = ?",
-                    (
-                        json.dumps(rnd.questions),
-                        rnd.position,
-                        rnd.correct,
-                        rnd.answered,
-                        rnd.user_id,
-                    ),
-                )
-        return recorded
+        daily streak's, from the old one and the student's time zone (None: the default).
+        Both are called on the database thread, inside the transaction."""
+        return await self._db.write(_record_answer, record, accepted, rnd, review, daily)
 
     async def dispute(
         self,
@@ -177,189 +154,232 @@ class Repository:
 
         The answer log keeps its verdict; the dispute row is the clear mark of the change.
         """
-        async with self._transaction() as db:
-            async with db.execute(
-                "SELECT bank, question_id, topic, typed, verdict, round_token, card_before,"
-                " answered_at FROM answers"
-                " WHERE id = :answer AND user_id = :user AND chat_id = :user",
-                {"answer": answer_id, "user": user_id},
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None or row[4] not in DISPUTABLE or (row[0], row[1]) not in can_dispute:
-                return DisputeResult.NOT_ALLOWED
-            bank, question_id, topic, typed, _, round_token, card_before, answered_at = row
-            async with db.execute(
-                "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
-                (answer_id, user_id, bank, question_id, typed, iso(now)),
-            ) as cur:
-                if cur.rowcount == 0:
-                    return DisputeResult.ALREADY
-            streak, best = await self._streaks_from_log(db, user_id)
-            await db.execute(
-                "UPDATE users SET correct = correct + 1, streak = ?,"
-                " best_streak = MAX(best_streak, ?) WHERE id = ?",
-                (streak, best, user_id),
-            )
-            # The answer's weight in the topic's decayed counts: DECAY per later answer on it.
-            async with db.execute(
-                "SELECT COUNT(*) FROM answers WHERE user_id = ? AND topic = ? AND id > ?"
-                " AND verdict != 'almost'",
-                (user_id, topic, answer_id),
-            ) as cur:
-                (later,) = await cur.fetchone() or (0,)
-            await db.execute(
-                "UPDATE topic_stats SET correct = correct + 1, recent_correct = recent_correct + ?"
-                " WHERE user_id = ? AND topic = ?",
-                (DECAY**later, user_id, topic),
-            )
-            if replay is not None and card_before is not None:
-                await self._replay_card(
-                    db,
-                    answer_id,
-                    user_id,
-                    bank,
-                    question_id,
-                    card_from_json(card_before),
-                    parse(answered_at),
-                    replay,
-                )
-            # If it was part of the round still being played, the round's score counts it too.
-            await db.execute(
-                "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND token = ?",
-                (user_id, round_token),
-            )
-        return DisputeResult.RECORDED
-
-    async def _replay_card(
-        self,
-        db: aiosqlite.Connection,
-        answer_id: int,
-        user_id: int,
-        bank: str,
-        question_id: str,
-        before: CardState | None,
-        answered_at: datetime,
-        replay: Callable[[CardState | None, datetime], CardState],
-    ) -> None:
-        async with db.execute(
-            "SELECT MAX(id) FROM answers WHERE user_id = ? AND bank = ? AND question_id = ?"
-            " AND card_before IS NOT NULL",
-            (user_id, bank, question_id),
-        ) as cur:
-            (latest,) = await cur.fetchone() or (None,)
-        if latest != answer_id:
-            return  # a later review built on this one: leave the schedule as it is
-        record = AnswerRecord(user_id, user_id, bank, question_id, "", "", "", answered_at)
-        await save_card(db, record, replay(before, answered_at))
-
-    @staticmethod
-    async def _streaks_from_log(db: aiosqlite.Connection, user_id: int) -> tuple[int, int]:
-        """(current, best) answer streak replayed from the log, disputed answers as right.
-
-        Only a dispute needs this, and disputes are rare; replaying keeps the result the same
-        whichever of several misses is disputed first.
-        """
-        async with db.execute(
-            "SELECT a.verdict IN ('correct', 'typo') OR d.id IS NOT NULL FROM answers a"
-            " LEFT JOIN disputes d ON d.answer_id = a.id"
-            " WHERE a.user_id = ? AND a.verdict != 'almost' ORDER BY a.id",
-            (user_id,),
-        ) as cur:
-            streak = best = 0
-            async for (right,) in cur:
-                streak = streak + 1 if right else 0
-                best = max(best, streak)
-        return streak, best
+        return await self._db.write(_dispute, answer_id, user_id, now, can_dispute, replay)
 
     async def class_totals(self) -> dict[str, tuple[int, int]]:
         """Every topic's (answered, correct) over all students: the priors for mastery."""
-        async with self._conn.execute(
+        rows = await self._db.fetchall(
             "SELECT topic, SUM(answered), SUM(correct) FROM topic_stats GROUP BY topic"
-        ) as cur:
-            return {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     async def disputes(self, *, status: str = "open") -> list[Dispute]:
         """Disputes with this status, grouped by question, oldest first."""
-        async with self._conn.execute(
+        rows = await self._db.fetchall(
             "SELECT bank, question_id, typed, user_id, created_at FROM disputes"
             " WHERE status = ? ORDER BY bank, question_id, id",
             (status,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [Dispute(r[0], r[1], r[2], r[3], parse(r[4])) for r in rows]
 
     async def set_timezone(self, user_id: int, zone: str, *, now: datetime) -> None:
         """Set the zone a student's days are counted in (past days stay as they were)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO users(id, created_at, timezone) VALUES (?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET timezone = excluded.timezone",
-                (user_id, iso(now), zone),
-            )
+        await self._db.execute(
+            "INSERT INTO users(id, created_at, timezone) VALUES (?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET timezone = excluded.timezone",
+            (user_id, iso(now), zone),
+        )
 
-    async def count_new_since(self, user_id: int, since: datetime) -> int:
-        """How many questions the user met for the first time since `since`."""
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM cards WHERE user_id = ? AND first_seen >= ?",
-            (user_id, iso(since)),
-        ) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else 0
-
-    async def card_keys(self, user_id: int) -> set[str]:
-        """Every question the user has a card for, as "bank:question"."""
-        async with self._conn.execute(
-            "SELECT bank, question_id FROM cards WHERE user_id = ?", (user_id,)
-        ) as cur:
-            return {f"{r[0]}:{r[1]}" for r in await cur.fetchall()}
+    async def learner(
+        self, user_id: int, *, now: datetime, day_start: Callable[[str | None], datetime]
+    ) -> Learner:
+        """In one read: the user's stats, their cards due by `now`, every question they have
+        a card for, and how many they met first since `day_start(their time zone)`."""
+        return await self._db.read(_learner, user_id, now, day_start)
 
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
         """The user's cards due by `now`, as ("bank:question", card), soonest due first."""
-        async with self._conn.execute(
-            "SELECT bank, question_id, state, step, stability, difficulty, due, last_review"
-            " FROM cards WHERE user_id = ? AND due <= ? ORDER BY due",
-            (user_id, iso(now)),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [(f"{r[0]}:{r[1]}", card_from_row(r[2:])) for r in rows]
+        return await self._db.read(_due_cards, user_id, now)
 
     async def stats(self, user_id: int) -> Stats:
         """The user's totals, streaks and per-topic record."""
-        async with self._transaction(write=False) as db:
-            async with db.execute(
-                "SELECT answered, correct, streak, best_streak,"
-                " (SELECT COUNT(*) FROM disputes WHERE user_id = :user AND status = 'open'),"
-                " timezone, day_streak, best_day_streak, last_day, today, today_count, freezes"
-                " FROM users WHERE id = :user",
-                {"user": user_id},
-            ) as cur:
-                row = await cur.fetchone()
-            async with db.execute(
-                "SELECT topic, answered, correct, recent, recent_correct FROM topic_stats"
-                " WHERE user_id = ? ORDER BY topic",
-                (user_id,),
-            ) as cur:
-                topics = tuple(TopicStat(*r) for r in await cur.fetchall())
-        if row is None:
-            return Stats(0, 0, 0, 0, ())
-        return Stats(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            topics,
-            disputed=row[4],
-            timezone=row[5],
-            daily=daily_from_row(row[6:12]),
-        )
+        return await self._db.read(_stats, user_id)
 
     async def answers(self, user_id: int) -> list[AnswerRecord]:
         """Every logged answer of one user, oldest first."""
-        async with self._conn.execute(
+        rows = await self._db.fetchall(
             "SELECT user_id, chat_id, bank, question_id, topic, typed, verdict, answered_at"
             " FROM answers WHERE user_id = ? ORDER BY id",
             (user_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [AnswerRecord(*r[:7], parse(r[7])) for r in rows]
+
+
+# ----- the work of the transactions above, run on the database thread ------------------
+
+
+def _log_attempt(db: sqlite3.Connection, record: AnswerRecord) -> None:
+    insert_answer(db, record, card_before=NO_REVIEW)
+    db.execute("UPDATE rounds SET retry_used = 1 WHERE user_id = ?", (record.user_id,))
+
+
+def _record_answer(
+    db: sqlite3.Connection,
+    record: AnswerRecord,
+    accepted: bool,
+    rnd: Round,
+    review: Callable[[CardState | None], CardState] | None,
+    daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
+) -> Recorded:
+    recorded = record_personal(db, record, accepted=accepted, review=review, daily=daily)
+    if rnd.finished:
+        db.execute("DELETE FROM rounds WHERE user_id = ?", (rnd.user_id,))
+    else:
+        db.execute(
+            "UPDATE rounds SET questions = ?, position = ?, correct = ?, answered = ?,"
+            " retry_used = 0, pending = NULL WHERE user_id = ?",
+            (json.dumps(rnd.questions), rnd.position, rnd.correct, rnd.answered, rnd.user_id),
+        )
+    return recorded
+
+
+def _dispute(
+    db: sqlite3.Connection,
+    answer_id: int,
+    user_id: int,
+    now: datetime,
+    can_dispute: AbstractSet[tuple[str, str]],
+    replay: Callable[[CardState | None, datetime], CardState] | None,
+) -> DisputeResult:
+    row = db.execute(
+        "SELECT bank, question_id, topic, typed, verdict, round_token, card_before,"
+        " answered_at FROM answers WHERE id = :answer AND user_id = :user AND chat_id = :user",
+        {"answer": answer_id, "user": user_id},
+    ).fetchone()
+    if row is None or row[4] not in DISPUTABLE or (row[0], row[1]) not in can_dispute:
+        return DisputeResult.NOT_ALLOWED
+    bank, question_id, topic, typed, _, round_token, card_before, answered_at = row
+    inserted = db.execute(
+        "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
+        (answer_id, user_id, bank, question_id, typed, iso(now)),
+    ).rowcount
+    if inserted == 0:
+        return DisputeResult.ALREADY
+    streak, best = _streaks_from_log(db, user_id)
+    db.execute(
+        "UPDATE users SET correct = correct + 1, streak = ?,"
+        " best_streak = MAX(best_streak, ?) WHERE id = ?",
+        (streak, best, user_id),
+    )
+    # The answer's weight in the topic's decayed counts: DECAY per later answer on it.
+    (later,) = db.execute(
+        "SELECT COUNT(*) FROM answers WHERE user_id = ? AND topic = ? AND id > ?"
+        " AND verdict != 'almost'",
+        (user_id, topic, answer_id),
+    ).fetchone() or (0,)
+    db.execute(
+        "UPDATE topic_stats SET correct = correct + 1, recent_correct = recent_correct + ?"
+        " WHERE user_id = ? AND topic = ?",
+        (DECAY**later, user_id, topic),
+    )
+    if replay is not None and card_before is not None:
+        _replay_card(
+            db,
+            answer_id,
+            user_id,
+            bank,
+            question_id,
+            card_from_json(card_before),
+            parse(answered_at),
+            replay,
+        )
+    # If it was part of the round still being played, the round's score counts it too.
+    db.execute(
+        "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND token = ?",
+        (user_id, round_token),
+    )
+    return DisputeResult.RECORDED
+
+
+def _replay_card(
+    db: sqlite3.Connection,
+    answer_id: int,
+    user_id: int,
+    bank: str,
+    question_id: str,
+    before: CardState | None,
+    answered_at: datetime,
+    replay: Callable[[CardState | None, datetime], CardState],
+) -> None:
+    (latest,) = db.execute(
+        "SELECT MAX(id) FROM answers WHERE user_id = ? AND bank = ? AND question_id = ?"
+        " AND card_before IS NOT NULL",
+        (user_id, bank, question_id),
+    ).fetchone() or (None,)
+    if latest != answer_id:
+        return  # a later review built on this one: leave the schedule as it is
+    record = AnswerRecord(user_id, user_id, bank, question_id, "", "", "", answered_at)
+    save_card(db, record, replay(before, answered_at))
+
+
+def _streaks_from_log(db: sqlite3.Connection, user_id: int) -> tuple[int, int]:
+    """(current, best) answer streak replayed from the log, disputed answers as right.
+
+    Only a dispute needs this, and disputes are rare; replaying keeps the result the same
+    whichever of several misses is disputed first.
+    """
+    streak = best = 0
+    for (right,) in db.execute(
+        "SELECT a.verdict IN ('correct', 'typo') OR d.id IS NOT NULL FROM answers a"
+        " LEFT JOIN disputes d ON d.answer_id = a.id"
+        " WHERE a.user_id = ? AND a.verdict != 'almost' ORDER BY a.id",
+        (user_id,),
+    ):
+        streak = streak + 1 if right else 0
+        best = max(best, streak)
+    return streak, best
+
+
+def _stats(db: sqlite3.Connection, user_id: int) -> Stats:
+    row = db.execute(
+        "SELECT answered, correct, streak, best_streak,"
+        " (SELECT COUNT(*) FROM disputes WHERE user_id = :user AND status = 'open'),"
+        " timezone, day_streak, best_day_streak, last_day, today, today_count, freezes"
+        " FROM users WHERE id = :user",
+        {"user": user_id},
+    ).fetchone()
+    topics = db.execute(
+        "SELECT topic, answered, correct, recent, recent_correct FROM topic_stats"
+        " WHERE user_id = ? ORDER BY topic",
+        (user_id,),
+    ).fetchall()
+    if row is None:
+        return Stats(0, 0, 0, 0, ())
+    return Stats(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        tuple(TopicStat(*t) for t in topics),
+        disputed=row[4],
+        timezone=row[5],
+        daily=daily_from_row(row[6:12]),
+    )
+
+
+def _learner(
+    db: sqlite3.Connection,
+    user_id: int,
+    now: datetime,
+    day_start: Callable[[str | None], datetime],
+) -> Learner:
+    stats = _stats(db, user_id)
+    seen = {
+        f"{r[0]}:{r[1]}"
+        for r in db.execute("SELECT bank, question_id FROM cards WHERE user_id = ?", (user_id,))
+    }
+    (new_today,) = db.execute(
+        "SELECT COUNT(*) FROM cards WHERE user_id = ? AND first_seen >= ?",
+        (user_id, iso(day_start(stats.timezone))),
+    ).fetchone()
+    return Learner(stats, _due_cards(db, user_id, now), seen, new_today)
+
+
+def _due_cards(db: sqlite3.Connection, user_id: int, now: datetime) -> list[tuple[str, CardState]]:
+    rows = db.execute(
+        "SELECT bank, question_id, state, step, stability, difficulty, due, last_review"
+        " FROM cards WHERE user_id = ? AND due <= ? ORDER BY due",
+        (user_id, iso(now)),
+    ).fetchall()
+    return [(f"{r[0]}:{r[1]}", card_from_row(r[2:])) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,10 @@ from fsrs import Rating
 
 from bot.tutor.memory import review, reviewed_right
 from bot.tutor.rounds import AnswerRecord, DisputeResult, Round
+from bot.tutor.service import NEW_PER_DAY, Tutor
 from bot.tutor.streaks import DailyStreak, after_answer
 from quizbank.grading import Outcome
+from quizbank.loader import builtin_paths, load_library
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
 from storage.repository import Repository
@@ -284,3 +287,67 @@ async def test_migration_005_gives_old_answers_the_weight_the_decay_allows(
         await conn.close()
     assert recent == pytest.approx((1 - 0.85**40) / 0.15)  # about 6.7, not 40
     assert recent_correct == pytest.approx(recent * 10 / 40)
+
+
+async def _meet(repo: Repository, user: int, question: str, at: datetime) -> None:
+    """The student answers `question` for the first time at `at` (its card's first_seen)."""
+    record = AnswerRecord(user, user, "khrushchev", question, "space", "x", "wrong", at)
+    rnd = Round(user, user, "tok", (f"khrushchev:{question}",), at)
+    await repo.record_answer(
+        record,
+        accepted=False,
+        rnd=rnd.advance(Outcome.WRONG),
+        review=lambda card: review(card, Rating.Again, at),
+    )
+
+
+async def test_a_round_start_reads_everything_it_needs_at_once(db: aiosqlite.Connection) -> None:
+    repo = Repository(db)
+    await repo.set_timezone(7, "Pacific/Auckland", now=NOW)  # 09:30 UTC is 22:30 there
+    await _meet(repo, 7, "q1", NOW + timedelta(hours=1))  # 23:30 on 2 Nov in Auckland
+    await _meet(repo, 7, "q2", NOW + timedelta(hours=3))  # 01:30 on 3 Nov in Auckland
+    at = NOW + timedelta(days=2)
+    zones = []
+
+    def day_start(zone: str | None) -> datetime:
+        zones.append(zone)
+        return datetime(2026, 11, 2, 11, 0, tzinfo=UTC)  # Auckland's midnight into 3 Nov
+
+    student = await repo.learner(7, now=at, day_start=day_start)
+    assert zones == ["Pacific/Auckland"]  # the student's own zone decides their day
+    assert student.new_today == 1
+    assert student.seen == {"khrushchev:q1", "khrushchev:q2"}
+    assert student.due == await repo.due_cards(7, now=at)
+    assert student.stats == await repo.stats(7)
+    assert student.stats.answered == 2
+
+
+async def test_the_daily_cap_on_new_questions_follows_the_students_own_day(
+    db: aiosqlite.Connection,
+) -> None:
+    library, problems = load_library(builtin_paths())
+    assert not problems
+    repo = Repository(db)
+    tutor = Tutor(store=repo, library=library, rng=random.Random(5), zone="Europe/London")
+    await repo.set_timezone(8, "Pacific/Auckland", now=NOW)
+    met = list(library.questions)[:NEW_PER_DAY]
+    for n, question in enumerate(met):  # 11:00-11:19 UTC: just after midnight in Auckland
+        record = AnswerRecord(8, 8, question.bank, question.id, question.topic, "x", "right", NOW)
+        rnd = Round(8, 8, "tok", (question.key,), NOW)
+        at = datetime(2026, 11, 2, 11, n, tzinfo=UTC)
+        await repo.record_answer(
+            replace(record, answered_at=at),
+            accepted=True,
+            rnd=rnd.advance(Outcome.CORRECT),
+            review=lambda card, at=at: review(card, Rating.Good, at),
+        )
+    seen = {q.key for q in met}
+    # 12:00 UTC is 01:00 on 3 Nov in Auckland: today's 20 new questions are used up.
+    started = await tutor.start_round(8, 8, at=datetime(2026, 11, 2, 12, 0, tzinfo=UTC))
+    assert started is not None and set(started.round.questions) <= seen
+    # 10:30 UTC the next day is 23:30 on 3 Nov there still: no new ones yet.
+    started = await tutor.start_round(8, 8, at=datetime(2026, 11, 3, 10, 30, tzinfo=UTC))
+    assert started is not None and set(started.round.questions) <= seen
+    # 11:30 UTC is 00:30 on 4 Nov in Auckland: a new day, with new questions again.
+    started = await tutor.start_round(8, 8, at=datetime(2026, 11, 3, 11, 30, tzinfo=UTC))
+    assert started is not None and set(started.round.questions) - seen

@@ -50,7 +50,8 @@ class ChallengeStore(Protocol):
         daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
     ) -> bool:
         """Record a player's first answer to the current question, in the challenge and in
-        their own record; False (and nothing written) if they had answered it already."""
+        their own record; False (and nothing written) if they had answered it already.
+        `review` and `daily` must be pure: the store may call them on its own thread."""
         ...
 
     async def results(self, challenge_id: int, position: int) -> list[PlayerResult]:

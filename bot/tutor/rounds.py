@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.tutor.mastery import TopicMastery
+from bot.tutor.memory import CardState
 from bot.tutor.streaks import DailyStreak
 from quizbank.grading import Outcome, Verdict
 from quizbank.model import Kind, Question
@@ -253,6 +254,16 @@ class Stats:
     def accuracy(self) -> float:
         """Share of accepted answers, 0..1."""
         return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    """What choosing a round reads about a student, all from one moment."""
+
+    stats: Stats
+    due: list[tuple[str, CardState]]  # ("bank:question", card) due by then, soonest first
+    seen: set[str]  # every question they have a card for, as "bank:question"
+    new_today: int  # questions they met for the first time since their day began
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from bot.tutor.mastery import (
     mastery,
     weakest,
 )
-from bot.tutor.memory import rating_for, recall, review, reviewed_right
+from bot.tutor.memory import CardState, rating_for, recall, review, reviewed_right
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
@@ -124,17 +124,18 @@ class Tutor:
     ) -> Started | None:
         """Start a new round (abandoning any unfinished one); None if no questions match."""
         pool = self.library.pool(topic)
-        due = await self._due_keys(user_id, at)
-        stats = await self._store.stats(user_id)
-        masteries = sorted(await self._masteries(stats, at), key=lambda m: m.mastery)
+        # One read: the due cards, stats, seen set and the day's new questions agree.
+        student = await self._store.learner(
+            user_id, now=at, day_start=partial(self._day_start, at=at)
+        )
+        due = self._rank_due(student.due, at)
+        masteries = sorted(await self._masteries(student.stats, at), key=lambda m: m.mastery)
         weak = [m.topic for m in masteries if m.weak or m.answered < MIN_ANSWERS]
-        seen = await self._store.card_keys(user_id)
-        zone = self.zone_of(stats)  # the student's own day
-        midnight = datetime.combine(at.astimezone(zone).date(), time(), zone)
-        new_today = await self._store.count_new_since(user_id, midnight)
-        plan = partial(plan_round, pool, size, self._rng, due=due, weak_topics=weak, seen=seen)
+        plan = partial(
+            plan_round, pool, size, self._rng, due=due, weak_topics=weak, seen=student.seen
+        )
         # The cap keeps reviews from piling up; it never leaves a topic round empty.
-        keys = plan(new_allowed=NEW_PER_DAY - new_today) or plan()
+        keys = plan(new_allowed=NEW_PER_DAY - student.new_today) or plan()
         if not keys:
             return None
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, topic=topic)
@@ -162,7 +163,9 @@ class Tutor:
 
     async def _due_keys(self, user_id: int, at: datetime) -> list[str]:
         """The student's due questions, least likely remembered first (ties: longest overdue)."""
-        due = await self._store.due_cards(user_id, now=at)
+        return self._rank_due(await self._store.due_cards(user_id, now=at), at)
+
+    def _rank_due(self, due: list[tuple[str, CardState]], at: datetime) -> list[str]:
         ranked = sorted((recall(c, at), c.due, k) for k, c in due if self._has(k))
         return [key for _, _, key in ranked]
 
@@ -230,7 +233,15 @@ class Tutor:
 
     def zone_of(self, stats: Stats) -> ZoneInfo:
         """The time zone the student's days run on."""
-        return ZoneInfo(stats.timezone) if stats.timezone else self.zone
+        return self._zone(stats.timezone)
+
+    def _zone(self, name: str | None) -> ZoneInfo:
+        return ZoneInfo(name) if name else self.zone
+
+    def _day_start(self, zone: str | None, *, at: datetime) -> datetime:
+        """Midnight at the start of the student's day at `at`, in their zone."""
+        local = self._zone(zone)
+        return datetime.combine(at.astimezone(local).date(), time(), local)
 
     async def set_timezone(self, user_id: int, name: str, *, at: datetime) -> str | None:
         """Set the student's time zone by name; the canonical name, or None if unknown."""

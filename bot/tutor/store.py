@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.tutor.memory import CardState
-from bot.tutor.rounds import AnswerRecord, DisputeResult, Recorded, Round, Stats
+from bot.tutor.rounds import AnswerRecord, DisputeResult, Learner, Recorded, Round, Stats
 from bot.tutor.streaks import DailyStreak
 
 
@@ -57,19 +57,20 @@ class TutorStore(Protocol):
         daily: Callable[[DailyStreak, str | None], DailyStreak] | None = None,
     ) -> Recorded:
         """Log a settled answer, update stats and streak, review its card with `review`, and
-        save the round's progress."""
+        save the round's progress. `review` and `daily` must be pure: the store may call
+        them on its own thread, inside the transaction."""
         ...
 
     async def set_timezone(self, user_id: int, zone: str, *, now: datetime) -> None:
         """Set the zone a student's days are counted in."""
         ...
 
-    async def count_new_since(self, user_id: int, since: datetime) -> int:
-        """How many questions the user met for the first time since `since`."""
-        ...
-
-    async def card_keys(self, user_id: int) -> set[str]:
-        """Every question the user has a card for, as "bank:question"."""
+    async def learner(
+        self, user_id: int, *, now: datetime, day_start: Callable[[str | None], datetime]
+    ) -> Learner:
+        """In one read: the user's stats, their cards due by `now`, every question they have
+        a card for, and how many they met first since `day_start(their time zone)` (None:
+        the default). `day_start` must be pure: the store may call it on its own thread."""
         ...
 
     async def due_cards(self, user_id: int, *, now: datetime) -> list[tuple[str, CardState]]:
