@@ -22,6 +22,7 @@ from quizbank.loader import builtin_paths, load_library
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
 from storage.repository import Repository
+from tests.support import DRILL_BANK
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -351,3 +352,19 @@ async def test_the_daily_cap_on_new_questions_follows_the_students_own_day(
     # 11:30 UTC is 00:30 on 4 Nov in Auckland: a new day, with new questions again.
     started = await tutor.start_round(8, 8, at=datetime(2026, 11, 3, 11, 30, tzinfo=UTC))
     assert started is not None and set(started.round.questions) - seen
+
+
+async def test_a_teachers_push_and_the_students_own_answer_never_undo_each_other(
+    db: aiosqlite.Connection,
+) -> None:
+    library, _ = load_library([*builtin_paths(), DRILL_BANK])
+    tutor = Tutor(store=Repository(db), library=library, rng=random.Random(5))
+    started = await tutor.start_round(9, 9, at=NOW, size=3, topic="drill")
+    assert started is not None
+    first = started.question
+    pushed = next(q.key for q in library.pool("drill") if q.key not in started.round.questions)
+    # The student answers while a push reaches them: both must survive, in either order.
+    await asyncio.gather(tutor.answer(9, first.canonical, at=NOW), tutor.offer(9, pushed, at=NOW))
+    saved = await Repository(db).load_round(9)
+    assert saved is not None and saved.answered == 1
+    assert pushed in saved.questions[saved.position :]

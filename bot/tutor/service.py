@@ -7,11 +7,16 @@ written to SQLite before the caller replies, so a restart resumes where the stud
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import random
 import string
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
+from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.tutor.mastery import (
@@ -57,6 +62,30 @@ _PRIORS_FOR = timedelta(minutes=10)
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_at_a_time(
+    method: Callable[Concatenate[Tutor, int, P], Awaitable[R]],
+) -> Callable[Concatenate[Tutor, int, P], Awaitable[R]]:
+    """Run a method that reads and rewrites a student's round under that student's lock.
+
+    A teacher's push (a timer or another chat's command) can reach a student while their
+    own answer is being handled; without this, one of the two saves would undo the other.
+    """
+
+    @functools.wraps(method)
+    async def serialised(self: Tutor, user_id: int, *args: P.args, **kwargs: P.kwargs) -> R:
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        async with lock:
+            return await method(self, user_id, *args, **kwargs)
+
+    return serialised
+
+
 class Tutor:
     """Private-practice rounds for any number of students."""
 
@@ -73,6 +102,8 @@ class Tutor:
         self.use_library(library)
         self._rng = rng
         self._rounds: dict[int, Round | object] = {}
+        # Held only while a method runs, so unused locks go with the last reference.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._priors: tuple[datetime, dict[str, float]] | None = None
 
     def use_library(self, library: Library) -> None:
@@ -112,6 +143,7 @@ class Tutor:
         key = rnd.current
         return self.library.question(key) if key else None
 
+    @_one_at_a_time
     async def start_round(
         self,
         user_id: int,
@@ -140,6 +172,7 @@ class Tutor:
             return None
         return await self._start(user_id, chat_id, keys, at=at, first_name=first_name, topic=topic)
 
+    @_one_at_a_time
     async def start_review(
         self,
         user_id: int,
@@ -187,6 +220,7 @@ class Tutor:
             if (t := stats.get(topic.id)) is not None
         ]
 
+    @_one_at_a_time
     async def start_weak(
         self,
         user_id: int,
@@ -276,6 +310,7 @@ class Tutor:
         assert first is not None  # keys were just drawn from the library
         return Started(rnd, first, replaced=old)
 
+    @_one_at_a_time
     async def offer(
         self, user_id: int, key: str, *, at: datetime, first_name: str = ""
     ) -> Started | Round:
@@ -294,6 +329,7 @@ class Tutor:
         self._rounds[user_id] = queued
         return queued
 
+    @_one_at_a_time
     async def answer(
         self, user_id: int, typed: str, *, at: datetime
     ) -> Turn | Retry | Unreadable | SelfCheck | None:
@@ -336,6 +372,7 @@ class Tutor:
             verdict = Verdict(Outcome.WRONG, verdict.canonical)
         return await self._settle(rnd, question, typed, verdict, at)
 
+    @_one_at_a_time
     async def self_mark(
         self, user_id: int, token: str, position: int, level: int, *, at: datetime
     ) -> Turn | None:
@@ -354,6 +391,7 @@ class Tutor:
         typed = rnd.pending or ""
         return await self._settle(rnd, question, typed, Verdict(outcome, question.canonical), at)
 
+    @_one_at_a_time
     async def choose(
         self, user_id: int, token: str, position: int, index: int, *, at: datetime
     ) -> Turn | None:
@@ -378,6 +416,7 @@ class Tutor:
         verdict = Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
         return await self._settle(rnd, question, typed, verdict, at, chosen=picked)
 
+    @_one_at_a_time
     async def skip(self, user_id: int, *, at: datetime) -> Turn | None:
         """Give up on the current question (counted as a miss); None if no round is running."""
         rnd = await self._resume(user_id)
@@ -388,6 +427,7 @@ class Tutor:
         skipped = Verdict(Outcome.SKIPPED, question.canonical)
         return await self._settle(rnd, question, "", skipped, at)
 
+    @_one_at_a_time
     async def stop(self, user_id: int, *, at: datetime) -> Summary | None:
         """End the round early; the unanswered question is not counted. None if none was running."""
         rnd = await self.current(user_id)
@@ -398,6 +438,7 @@ class Tutor:
         stats = await self._store.stats(user_id)
         return self._summary(rnd, at, stats.streak, stats.best_streak)
 
+    @_one_at_a_time
     async def dispute(self, user_id: int, answer_id: int, *, at: datetime) -> DisputeResult:
         """ "I was right": re-score one of the student's own answers and flag it for review."""
         result = await self._store.dispute(
