@@ -6,8 +6,10 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 # Not messages: a reaction to an answer, or asking who is an admin. Counted against the
@@ -82,6 +84,7 @@ class QuizRateLimiter(AIORateLimiter):
     def __init__(self, *, max_retries: int = 2) -> None:
         super().__init__(max_retries=max_retries)
         self._windows: dict[str | int, SlidingWindow] = {}
+        self._paused_until = 0.0  # monotonic time before which nothing is sent (after a 429)
         # Bot-wide, requests are spaced evenly instead: a broadcast to a class must not burst
         # (PTB's bucket lets 60 through in the first second), and evenly spaced requests
         # still fit Telegram's window when the network bunches a few of them together.
@@ -95,11 +98,20 @@ class QuizRateLimiter(AIORateLimiter):
         return self._windows.setdefault(key, SlidingWindow())
 
     async def _run_request(self, *args: Any, **kwargs: Any) -> JSONResult:
-        # After a 429 every request pauses. PTB waits for the pause *after* the pacer has
-        # let a request through, so when it ends the whole queue goes at once and draws
-        # more 429s. Waiting here first keeps requests evenly spaced after a pause too.
-        await self._retry_after_event.wait()
-        return await super()._run_request(*args, **kwargs)
+        # After a 429 every request pauses until retry_after has passed. PTB's own pause is
+        # an event that any request finishing meanwhile sets again, and it waits for it
+        # only after the pacer has let a request through, so the whole queue went at once
+        # and drew more 429s. A deadline, waited for before the pacer, holds for everyone.
+        # A loop, not an Event: another 429 may push the deadline later while we sleep.
+        while (wait := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+        try:
+            return await super()._run_request(*args, **kwargs)
+        except RetryAfter as exc:
+            pause = exc.retry_after
+            seconds = pause.total_seconds() if isinstance(pause, timedelta) else float(pause)
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
+            raise
 
     async def process_request(
         self,
