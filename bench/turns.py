@@ -858,7 +858,9 @@ def _py_spy() -> str | None:
 
 def _thread_category(stack: list[str]) -> str:
     if any("/aiosqlite/" in frame for frame in stack):
-        return "other thread: aiosqlite worker (runs the SQL)"
+        if any("/storage/" in frame for frame in stack):
+            return "other thread: aiosqlite worker, running transactions"
+        return "other thread: aiosqlite worker, waking up, handing back"
     return "other threads"
 
 
