@@ -859,8 +859,8 @@ def _py_spy() -> str | None:
 def _thread_category(stack: list[str]) -> str:
     if any("/aiosqlite/" in frame for frame in stack):
         if any("/storage/" in frame for frame in stack):
-            return "other thread: aiosqlite worker, running transactions (SQL, storage)"
-        return "other thread: aiosqlite worker, waking up and handing results back"
+            return "other thread: aiosqlite worker, running transactions"
+        return "other thread: aiosqlite worker, waking up, handing back"
     return "other threads"
 
 
