@@ -108,8 +108,14 @@ async def test_a_class_daily_question_reaches_each_student_in_private_at_the_tim
         await teacher.say("/classes")
         pushed = [c for c in api.calls[cursor:] if _pushed_to(students[0].id)(c)]
         assert len(pushed) == 1
-        assert "is off" in await teacher.say("/dailydm off")
-        assert "12B: none set" in await teacher.say("/dailydm")
+        # With two classes, `class:` picks one; its name may have spaces.
+        await _new_class(api, teacher, "13A History")
+        assert "Which class?" in await teacher.say("/dailydm 08:00")
+        reply = await teacher.say("/dailydm 08:00 weekdays class:13A History")
+        assert "every student in 13A History gets a question" in reply
+        assert "is off" in await teacher.say("/dailydm off class:12B")
+        listing = await teacher.say("/dailydm")
+        assert "12B: none set" in listing and "13A History: at 08:00" in listing
 
 
 def _pushed_to(chat_id: int) -> Callable[[Call], bool]:

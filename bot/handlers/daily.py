@@ -56,8 +56,10 @@ async def daily_dm(update: Update, context: Context) -> None:
     services = context.bot_data
     dailies = services.dailies
     args = list(context.args or [])
-    wanted = " ".join(a.partition(":")[2] for a in args if a.casefold().startswith("class:"))
-    args = [a for a in args if not a.casefold().startswith("class:")]
+    # `class:` comes last and takes the rest, so a class name may have spaces ("12B History").
+    at = next((i for i, a in enumerate(args) if a.casefold().startswith("class:")), len(args))
+    wanted = " ".join([args[at].partition(":")[2], *args[at + 1 :]]) if at < len(args) else ""
+    args = args[:at]
     classes = await services.classes.of_teacher(user.id)
     if not args:
         shown = [(c.name, dailies.schedule_of(chat.id, c.id)) for c in classes]
