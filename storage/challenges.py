@@ -13,7 +13,7 @@ from bot.tutor.memory import CardState
 from bot.tutor.rounds import AnswerRecord
 from bot.tutor.streaks import DailyStreak
 from quizbank.grading import Outcome
-from storage.records import iso, parse, record_personal
+from storage.records import iso, name_player, parse, record_personal
 from storage.transactions import Transactions
 
 _STANDINGS = (
@@ -156,11 +156,7 @@ def _record_answer(
     review: Callable[[CardState | None], CardState] | None,
     daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
 ) -> bool:
-    db.execute(
-        "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
-        " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
-        (record.user_id, first_name[:64], iso(record.answered_at)),
-    )
+    name_player(db, record, first_name)
     inserted = db.execute(
         "INSERT INTO challenge_answers(challenge_id, position, user_id, chat_id,"
         " verdict, points, seconds, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

@@ -14,7 +14,7 @@ from bot.tutor.memory import CardState
 from bot.tutor.rounds import AnswerRecord
 from bot.tutor.streaks import DailyStreak
 from quizbank.grading import Outcome
-from storage.records import iso, parse, record_personal
+from storage.records import iso, name_player, parse, record_personal
 from storage.transactions import Transactions
 
 _POST = (
@@ -240,11 +240,7 @@ def _record_answer(
     daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
 ) -> bool:
     # One trip to the database thread, like every other answer (see storage/transactions.py).
-    db.execute(
-        "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
-        " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
-        (record.user_id, first_name[:64], iso(record.answered_at)),
-    )
+    name_player(db, record, first_name)
     cur = db.execute(
         "INSERT INTO daily_answers(post_id, user_id, typed, verdict, answered_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

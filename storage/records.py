@@ -140,6 +140,16 @@ def insert_answer(
     return cur.lastrowid
 
 
+def name_player(db: sqlite3.Connection, record: AnswerRecord, first_name: str) -> None:
+    """Make sure a group player (who may never have opened a private chat) has a users row,
+    with the name their answers are shown under."""
+    db.execute(
+        "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name",
+        (record.user_id, first_name[:64], iso(record.answered_at)),
+    )
+
+
 def record_personal(
     db: sqlite3.Connection,
     record: AnswerRecord,

@@ -10,6 +10,7 @@ from bot.services import AppServices
 from tests.fakeapi import BOT_ID, Call, FakeBotAPI
 from tests.support import FakeClock, eventually, seen
 
+TEACHER = 1  # the group admin in group tests
 _ids = itertools.count(50_000)
 _updates = itertools.count(1)
 
@@ -167,6 +168,12 @@ class Group:
                 "new_chat_member": {"user": bot, "status": status, "until_date": 0},
             }
         }
+
+    async def at(self, moment: datetime) -> None:
+        """Move the clock to `moment` (once earlier updates are handled); timers notice."""
+        await self.settle()
+        self.clock.moment = moment
+        self.services.timers.nudge()
 
     def posts(self) -> list[Call]:
         """Every message and poll the bot posted in the group."""

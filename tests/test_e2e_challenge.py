@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
-
-from bot.config import Settings
 from bot.services import AppServices
 from tests.fakeapi import FakeBotAPI
 from tests.groups import Group, text_of
-from tests.support import FakeClock, question_in, right_answer, running_bot, wrong_answer
+from tests.support import FakeClock, question_in, right_answer, wrong_answer
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture
-def clock(api: FakeBotAPI) -> FakeClock:
-    """The bot's clock, which the fake API's per-group rate window follows too."""
-    fake = FakeClock(START)
-    api.clock = lambda: fake.now().timestamp()
-    return fake
-
-
-@pytest.fixture
-async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AppServices]:
-    """A running bot on the fake clock."""
-    async with running_bot(settings, clock=clock) as app:
-        yield app.bot_data
-
-
-@pytest.fixture
-def group(api: FakeBotAPI, bot: AppServices, clock: FakeClock) -> Group:
-    """The class group, privacy mode on."""
-    return Group(api, bot, clock)
 
 
 async def _rows(services: AppServices, sql: str, *params: object) -> list[tuple[object, ...]]:

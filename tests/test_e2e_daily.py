@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-
-import pytest
 
 from bot.config import Settings
 from bot.services import AppServices
 from tests.fakeapi import FakeBotAPI
-from tests.groups import Group, text_of
+from tests.groups import TEACHER, Group, text_of
 from tests.support import FakeClock, question_in, right_answer, running_bot, wrong_answer
 
-THURSDAY = datetime(2026, 10, 22, 12, 0, tzinfo=UTC)  # the UK leaves summer time on the 25th
-TEACHER = 1
-
-
-@pytest.fixture
-def clock(api: FakeBotAPI) -> FakeClock:
-    """The bot's clock, which the fake API's rate window follows too."""
-    fake = FakeClock(THURSDAY)
-    api.clock = lambda: fake.now().timestamp()
-    return fake
-
-
-@pytest.fixture
-async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AppServices]:
-    """A running bot on the fake clock."""
-    async with running_bot(settings, clock=clock) as app:
-        yield app.bot_data
-
-
-@pytest.fixture
-def group(api: FakeBotAPI, bot: AppServices, clock: FakeClock) -> Group:
-    """The class group; user 1 is its admin (the teacher)."""
-    g = Group(api, bot, clock)
-    api.admins[g.id] = {TEACHER}
-    return g
-
-
-async def _at(group: Group, moment: datetime) -> None:
-    """Move the clock to `moment` and let the bot's timers notice."""
-    await group.settle()
-    group.clock.moment = moment
-    group.services.timers.nudge()
+# A Thursday: the UK leaves summer time on the 25th. The shared `clock` fixture starts here.
+START = datetime(2026, 10, 22, 12, 0, tzinfo=UTC)
 
 
 async def test_only_admins_set_the_daily_question_and_anyone_can_see_it(
@@ -77,7 +44,7 @@ async def test_the_question_keeps_its_local_time_across_the_clock_change(
     monday = datetime(2026, 10, 26, 8, 30, tzinfo=UTC)  # 08:30 GMT, after the change
     assert bot.timers.when(f"daily:{schedule.id}") == friday
     cursor = len(api.calls)
-    await _at(group, friday)
+    await group.at(friday)
     post = await group.next_post(cursor)
     # Answers close 12 hours later: 19:30 UTC, shown in the group's own time (BST).
     assert "Question of the day" in text_of(post) and "by 20:30" in text_of(post)
@@ -85,7 +52,7 @@ async def test_the_question_keeps_its_local_time_across_the_clock_change(
     # No question at the weekend: the next one is Monday, still at 08:30 local time.
     assert bot.timers.when(f"daily:{schedule.id}") == monday
     cursor = len(api.calls)
-    await _at(group, monday)
+    await group.at(monday)
     assert "Question of the day" in text_of(await group.next_post(cursor))
 
 
@@ -94,7 +61,7 @@ async def test_results_at_the_deadline_show_the_most_common_wrong_answers(
 ) -> None:
     await group.command(TEACHER, "/daily 08:30 topic:drill")
     cursor = len(api.calls)
-    await _at(group, datetime(2026, 10, 23, 7, 30, tzinfo=UTC))
+    await group.at(datetime(2026, 10, 23, 7, 30, tzinfo=UTC))
     post = await group.next_post(cursor)
     q = question_in(text_of(post))
     wrong = wrong_answer(q)
@@ -106,7 +73,7 @@ async def test_results_at_the_deadline_show_the_most_common_wrong_answers(
     await group.answer(14, wrong)  # a second reply changes nothing
     await group.answer(15, "Malenkov" if wrong != "Malenkov" else "Beria")
     cursor = len(api.calls)
-    await _at(group, datetime(2026, 10, 23, 19, 30, tzinfo=UTC))
+    await group.at(datetime(2026, 10, 23, 19, 30, tzinfo=UTC))
     results = text_of(await group.next_post(cursor))
     assert f"Answer: {q.canonical}" in results
     assert "✅ 2 of 5 right (40%)" in results
@@ -168,7 +135,7 @@ async def test_no_question_for_a_time_already_past_and_none_twice_after_a_change
         await group.settle()
         assert len(group.posts()) == before  # 08:30 today was before it was set: nothing
         cursor = len(api.calls)
-        await _at(group, datetime(2026, 10, 24, 7, 30, tzinfo=UTC))  # Saturday 08:30 BST
+        await group.at(datetime(2026, 10, 24, 7, 30, tzinfo=UTC))  # Saturday 08:30 BST
         assert "Question of the day" in text_of(await group.next_post(cursor))
         # The teacher moves the time to later the same day: no second question today.
         await group.command(TEACHER, "/daily 09:45 topic:drill")

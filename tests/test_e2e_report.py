@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,21 +12,19 @@ import pytest
 from bot.config import Settings
 from bot.services import AppServices
 from tests.fakeapi import BOT_ID, BOT_USERNAME, TOKEN, Call, FakeBotAPI, Upload
-from tests.groups import Group, message_id, text_of
+from tests.groups import TEACHER, Group, message_id, text_of
 from tests.support import (
     DRILL_BANK,
     FakeClock,
     Student,
     question_in,
     right_answer,
-    running_bot,
     wrong_answer,
 )
 
 # New York left summer time on Sunday 1 November: EST is UTC-5 all through this test.
-MONDAY = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # 09:00 in New York
+START = MONDAY = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # 09:00 in New York; `clock` starts here
 TUESDAY = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)  # 10:00
-TEACHER = 1
 _queries = itertools.count(1)
 
 
@@ -43,36 +40,6 @@ def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
             "QUIZBOT_TIMEZONE": "America/New_York",
         }
     )
-
-
-@pytest.fixture
-def clock(api: FakeBotAPI) -> FakeClock:
-    """The bot's clock, which the fake API's rate window follows too."""
-    fake = FakeClock(MONDAY)
-    api.clock = lambda: fake.now().timestamp()
-    return fake
-
-
-@pytest.fixture
-async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AppServices]:
-    """A running bot on the fake clock."""
-    async with running_bot(settings, clock=clock) as app:
-        yield app.bot_data
-
-
-@pytest.fixture
-def group(api: FakeBotAPI, bot: AppServices, clock: FakeClock) -> Group:
-    """The class group; user 1 is its admin (the teacher)."""
-    g = Group(api, bot, clock)
-    api.admins[g.id] = {TEACHER}
-    return g
-
-
-async def _at(group: Group, moment: datetime) -> None:
-    """Move the clock to `moment` and let the bot's timers notice."""
-    await group.settle()
-    group.clock.moment = moment
-    group.services.timers.nudge()
 
 
 async def _tap(group: Group, user_id: int, post: Call) -> Call:
@@ -146,7 +113,7 @@ async def _play_a_week(api: FakeBotAPI, bot: AppServices, group: Group) -> tuple
 
     await group.command(TEACHER, "/daily 23:30 topic:space")
     cursor = len(api.calls)
-    await _at(group, datetime(2026, 11, 3, 4, 30, tzinfo=UTC))  # 23:30 Monday in New York
+    await group.at(datetime(2026, 11, 3, 4, 30, tzinfo=UTC))  # 23:30 Monday in New York
     daily = await group.next_post(cursor)
     q = question_in(text_of(daily))
     group.clock.advance(minutes=15)  # Monday 23:45 there, Tuesday in UTC
@@ -154,7 +121,7 @@ async def _play_a_week(api: FakeBotAPI, bot: AppServices, group: Group) -> tuple
     group.clock.advance(minutes=30)  # Tuesday 00:15
     await group.answer(12, wrong_answer(q))
     await group.answer(13, right_answer(q))
-    await _at(group, TUESDAY)
+    await group.at(TUESDAY)
     return first, q.prompt
 
 
