@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.tutor.rounds import shown_order
-from quizbank.grading import Outcome
-from quizbank.model import Question
+from quizbank.grading import Known, Outcome, grade
+from quizbank.model import Kind, Question
+from quizbank.replies import choice_index
 
 MIN_SECONDS = 10
 MAX_SECONDS = 120
@@ -136,6 +138,29 @@ class Unclear:
     """A reply that can't be marked (a whole sentence, an emoji, no such option): try again."""
 
     reason: str
+
+
+def mark_once(
+    question: Question,
+    typed: str,
+    *,
+    known: Known,
+    order: Sequence[int] | None = None,
+) -> Outcome | Unclear:
+    """Mark a group answer, which gets no reply and no second try: a near miss is a miss.
+
+    Unclear for what is not an attempt (a sentence, an emoji, no such option), so the
+    student may answer again. `order` is the options as shown, for a typed letter.
+    """
+    if question.kind is Kind.TEXT:
+        outcome = grade(question, typed, known=known).outcome
+        if outcome in (Outcome.WORDY, Outcome.EMPTY):
+            return Unclear(outcome.value)
+        return Outcome.WRONG if outcome is Outcome.ALMOST else outcome
+    index = choice_index(question, typed, order=order)
+    if index is None:
+        return Unclear("pick_option")
+    return Outcome.CORRECT if question.choices[index] == question.canonical else Outcome.WRONG
 
 
 @dataclass(frozen=True, slots=True)

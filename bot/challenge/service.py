@@ -13,7 +13,6 @@ import string
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.challenge.game import (
@@ -28,18 +27,18 @@ from bot.challenge.game import (
     NoQuestions,
     Unclear,
     answer_time,
+    mark_once,
     points,
     ranked,
 )
 from bot.challenge.requests import ChallengeRequest
 from bot.challenge.store import ChallengeStore
-from bot.tutor.memory import rating_for, review
+from bot.tutor.memory import reviewer
 from bot.tutor.rounds import AnswerRecord
 from bot.tutor.selection import pick_round
-from bot.tutor.streaks import DailyStreak, after_answer, local_day
-from quizbank.grading import Outcome, grade, known_terms
+from bot.tutor.streaks import day_counter
+from quizbank.grading import Outcome, known_terms
 from quizbank.model import Kind, Library, Question
-from quizbank.replies import choice_index
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 # Exam questions are marked by the student themself: no use in a race.
@@ -175,18 +174,11 @@ class Challenges:
             return Ignored.LATE
         if (challenge.id, challenge.position, user_id) in self._answered:
             return Ignored.ALREADY  # checked before marking: no 🤔 for a second message
-        if question.kind is Kind.TEXT:
-            verdict = grade(question, typed, known=self._known)
-            if verdict.outcome in (Outcome.WORDY, Outcome.EMPTY):
-                return Unclear(verdict.outcome.value)
-            # No "so close, try again" in a race: a near miss is a miss.
-            outcome = Outcome.WRONG if verdict.outcome is Outcome.ALMOST else verdict.outcome
-        else:
-            index = choice_index(question, typed, order=challenge.option_order(question))
-            if index is None:
-                return Unclear("pick_option")
-            right = question.choices[index] == question.canonical
-            outcome = Outcome.CORRECT if right else Outcome.WRONG
+        outcome = mark_once(
+            question, typed, known=self._known, order=challenge.option_order(question)
+        )
+        if isinstance(outcome, Unclear):
+            return outcome
         return await self._count(challenge, question, user_id, first_name, typed, outcome, at)
 
     async def poll_answer(
@@ -226,7 +218,6 @@ class Challenges:
             assert challenge.asked_at is not None
             elapsed = max((at - challenge.asked_at).total_seconds(), 0.0)
             score = points(outcome, elapsed, challenge.seconds)
-            rating = rating_for(outcome)
             stored = await self._store.record_answer(
                 challenge,
                 AnswerRecord(
@@ -244,14 +235,11 @@ class Challenges:
                 accepted=outcome.accepted,
                 points=score,
                 seconds=elapsed,
-                review=None if rating is None else partial(review, rating=rating, at=at),
-                daily=partial(self._count_day, at=at),
+                review=reviewer(outcome, at),
+                daily=day_counter(at, self.zone.key),
             )
             self._answered.add(key)
         return Counted(outcome, score, elapsed) if stored else Ignored.ALREADY
-
-    def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
-        return after_answer(streak, local_day(at, zone or self.zone.key))
 
     async def close(self, challenge_id: int, *, at: datetime) -> Closed | None:
         """Time is up: the question's results, and the challenge moved on (or finished).

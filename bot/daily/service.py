@@ -9,18 +9,16 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 
-from bot.challenge.game import Counted, Ignored, Unclear
+from bot.challenge.game import Counted, Ignored, Unclear, mark_once
 from bot.daily.posts import DailyPost, DailySummary, common_wrong
 from bot.daily.schedule import DailyRequest, Schedule
 from bot.daily.store import DailyStore
-from bot.tutor.memory import rating_for, review
+from bot.tutor.memory import reviewer
 from bot.tutor.rounds import AnswerRecord
-from bot.tutor.streaks import DailyStreak, after_answer, local_day
-from quizbank.grading import Outcome, grade, known_terms
+from bot.tutor.streaks import day_counter
+from quizbank.grading import known_terms
 from quizbank.model import Kind, Library, Question
-from quizbank.replies import choice_index
 
 # Exam questions are self-marked in private practice; a daily question is a quick recall.
 _PLAYABLE = (Kind.TEXT, Kind.CHOICE, Kind.TRUEFALSE)
@@ -155,18 +153,9 @@ class Dailies:
             return Ignored.LATE
         if (post.id, user_id) in self._answered:
             return Ignored.ALREADY
-        if question.kind is Kind.TEXT:
-            verdict = grade(question, typed, known=self._known)
-            if verdict.outcome in (Outcome.WORDY, Outcome.EMPTY):
-                return Unclear(verdict.outcome.value)
-            outcome = Outcome.WRONG if verdict.outcome is Outcome.ALMOST else verdict.outcome
-        else:
-            index = choice_index(question, typed)
-            if index is None:
-                return Unclear("pick_option")
-            right = question.choices[index] == question.canonical
-            outcome = Outcome.CORRECT if right else Outcome.WRONG
-        rating = rating_for(outcome)
+        outcome = mark_once(question, typed, known=self._known)
+        if isinstance(outcome, Unclear):
+            return outcome
         record = AnswerRecord(
             user_id,
             post.chat_id,
@@ -183,14 +172,11 @@ class Dailies:
             record,
             first_name=first_name,
             accepted=outcome.accepted,
-            review=None if rating is None else partial(review, rating=rating, at=at),
-            daily=partial(self._count_day, at=at),
+            review=reviewer(outcome, at),
+            daily=day_counter(at, self.zone),
         )
         self._answered.add((post.id, user_id))
         return Counted(outcome, 0, 0.0) if stored else Ignored.ALREADY
-
-    def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
-        return after_answer(streak, local_day(at, zone or self.zone))
 
     async def summarise(self, post_id: int, *, at: datetime) -> DailySummary | None:
         """The deadline has come: the post's results, once (None if already summarised)."""

@@ -7,8 +7,10 @@ to FSRS ratings and wraps the scheduler in plain values the store can keep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -64,6 +66,14 @@ def review(card: CardState | None, rating: Rating, at: datetime) -> CardState:
         due=reviewed.due,
         last_review=reviewed.last_review,
     )
+
+
+def reviewer(
+    outcome: Outcome, at: datetime, *, after_retry: bool = False
+) -> Callable[[CardState | None], CardState] | None:
+    """How an answer with this outcome at `at` changes its card; None if it is no review."""
+    rating = rating_for(outcome, after_retry=after_retry)
+    return None if rating is None else partial(review, rating=rating, at=at)
 
 
 def reviewed_right(card: CardState | None, at: datetime) -> CardState:

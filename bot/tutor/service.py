@@ -27,7 +27,7 @@ from bot.tutor.mastery import (
     mastery,
     weakest,
 )
-from bot.tutor.memory import CardState, rating_for, recall, review, reviewed_right
+from bot.tutor.memory import CardState, recall, reviewed_right, reviewer
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     MAX_ANSWER_CHARS,
@@ -48,7 +48,7 @@ from bot.tutor.rounds import (
 )
 from bot.tutor.selection import pick_round, plan_round
 from bot.tutor.store import TutorStore
-from bot.tutor.streaks import DailyStreak, after_answer, local_day, standing
+from bot.tutor.streaks import day_counter, standing
 from bot.tutor.zones import zone_named
 from quizbank.grading import Outcome, Verdict, grade, known_terms
 from quizbank.model import Kind, Library, Question
@@ -260,10 +260,6 @@ class Tutor:
             due_today=len(today),
             day_streak=standing(stats.daily, at.astimezone(zone).date()),
         )
-
-    def _count_day(self, streak: DailyStreak, zone: str | None, *, at: datetime) -> DailyStreak:
-        """The daily streak after an answer at `at`, counted in the student's own day."""
-        return after_answer(streak, local_day(at, zone or self.zone.key))
 
     def zone_of(self, stats: Stats) -> ZoneInfo:
         """The time zone the student's days run on."""
@@ -485,14 +481,13 @@ class Tutor:
         after = rnd.advance(verdict.outcome, requeue=requeue)
         record = self._record(rnd, question, typed, verdict.outcome, at)
         # Right only after a "so close" retry is a harder recall than right first time.
-        rating = rating_for(verdict.outcome, after_retry=rnd.retry_used)
         saved = await self._store.record_answer(
             record,
             accepted=verdict.accepted,
             rnd=after,
-            review=None if rating is None else partial(review, rating=rating, at=at),
+            review=reviewer(verdict.outcome, at, after_retry=rnd.retry_used),
             # A skip is not an answer: it does not count towards the day's goal.
-            daily=None if verdict.outcome is Outcome.SKIPPED else partial(self._count_day, at=at),
+            daily=None if verdict.outcome is Outcome.SKIPPED else day_counter(at, self.zone.key),
         )
         self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
         summary = (

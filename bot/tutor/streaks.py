@@ -8,6 +8,7 @@ earn a freeze (at most MAX_FREEZES held); a freeze covers one missed day automat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -53,6 +54,14 @@ def after_answer(streak: DailyStreak, day: date, *, goal: int = DAILY_GOAL) -> D
     if days % FREEZE_EVERY == 0:
         freezes = min(MAX_FREEZES, freezes + 1)
     return replace(streak, days=days, best=max(streak.best, days), last_day=day, freezes=freezes)
+
+
+def day_counter(
+    at: datetime, default_zone: str
+) -> Callable[[DailyStreak, str | None], DailyStreak]:
+    """What an answer at `at` does to a daily streak, counted in the student's own zone
+    (the storage passes it; None means `default_zone`)."""
+    return lambda streak, zone: after_answer(streak, local_day(at, zone or default_zone))
 
 
 def standing(streak: DailyStreak, today: date) -> int:
