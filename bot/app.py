@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+from functools import partial
 from typing import Any
 
 from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions
@@ -21,6 +22,7 @@ from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
+from bot.handlers.moves import move_group
 from bot.logs import WithoutTraceback
 from bot.ratelimit import QuizRateLimiter
 from bot.reports.service import Reports
@@ -102,7 +104,10 @@ async def _post_init(app: QuizApp) -> None:
         store=ChallengeRepository(transactions), library=library, rng=services.rng, zone=zone
     )
     services.timers = Timers(services.clock)
-    services.host = ChallengeHost(app.bot, services.challenges, services.timers, services.clock)
+    move = partial(move_group, services)
+    services.host = ChallengeHost(
+        app.bot, services.challenges, services.timers, services.clock, on_moved=move
+    )
     services.dailies = Dailies(
         store=DailyRepository(transactions), library=library, rng=services.rng, zone=zone
     )
@@ -118,6 +123,7 @@ async def _post_init(app: QuizApp) -> None:
         services.clock,
         classes=services.classes,
         broadcaster=services.broadcaster,
+        on_moved=move,
     )
     services.reports = Reports(store=ReportRepository(transactions), library=library, zone=zone)
     services.timers.start()

@@ -174,6 +174,8 @@ async def test_a_move_found_only_when_posting_is_followed_too(
 ) -> None:
     async with running_bot(settings, clock=clock) as app:
         old = Group(api, app.bot_data, clock, chat_id=-4002)
+        api.admins[old.id] = {1}
+        await old.command(1, "/daily 08:30 topic:drill")
         await old.command(1, "/challenge 2 drill")
         api.migrated[old.id] = -1004002
         new = Group(api, app.bot_data, clock, chat_id=-1004002)
@@ -183,6 +185,9 @@ async def test_a_move_found_only_when_posting_is_followed_too(
         assert "Question 2/2" in text_of(post)
         assert [c.params["chat_id"] for c in api.refused] == [old.id]
         assert app.bot_data.challenges.running_in(new.id) is not None
+        # Everything the group owns followed it, not just the game that found the move.
+        assert app.bot_data.dailies.schedule_of(new.id) is not None
+        assert app.bot_data.dailies.schedule_of(old.id) is None
 
 
 async def test_removing_the_bot_stops_the_groups_game_without_errors(

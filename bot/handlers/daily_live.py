@@ -21,6 +21,7 @@ from bot.daily.schedule import Schedule
 from bot.daily.service import Dailies
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.common import markup
+from bot.handlers.moves import Mover
 from bot.render import Reply
 from bot.timers import Timers
 from bot.tutor.clock import Clock
@@ -41,6 +42,7 @@ class DailyHost:
         *,
         classes: Classes | None = None,
         broadcaster: Broadcaster | None = None,
+        on_moved: Mover | None = None,
     ) -> None:
         self._bot = bot
         self.dailies = dailies
@@ -48,6 +50,7 @@ class DailyHost:
         self._clock = clock
         self._classes = classes
         self._broadcaster = broadcaster
+        self._on_moved = on_moved or self.dailies.move
 
     async def restore(self) -> None:
         """After a restart: finish what was under way, catch up a missed question, re-arm."""
@@ -135,7 +138,7 @@ class DailyHost:
         try:
             return await self._bot.send_message(chat_id, reply.text, reply_markup=markup(reply))
         except ChatMigrated as moved:
-            await self.dailies.move(chat_id, moved.new_chat_id)
+            await self._on_moved(chat_id, moved.new_chat_id)
             try:
                 return await self._bot.send_message(
                     moved.new_chat_id, reply.text, reply_markup=markup(reply)

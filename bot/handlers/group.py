@@ -13,6 +13,7 @@ from bot.challenge.game import AlreadyRunning, Counted, NoQuestions, Unclear
 from bot.challenge.requests import ChallengeRequest, parse_challenge_request
 from bot.handlers.admins import is_group_admin
 from bot.handlers.common import Context, send
+from bot.handlers.moves import move_group
 
 log = logging.getLogger(__name__)
 # One reaction per counted answer: seen, not judged (the result comes when time is up).
@@ -155,6 +156,4 @@ async def migrated(update: Update, context: Context) -> None:
         old, new = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    await context.bot_data.host.move(old, new)
-    await context.bot_data.dailies.move(old, new)
-    await context.bot_data.reports.move(old, new)
+    await move_group(context.bot_data, old, new)

@@ -18,6 +18,7 @@ from bot import render_challenge as texts
 from bot.challenge.game import Challenge, Closed, Ended, Mode
 from bot.challenge.service import Challenges
 from bot.handlers.common import markup
+from bot.handlers.moves import Mover
 from bot.render import Reply
 from bot.timers import Timers
 from bot.tutor.clock import Clock
@@ -33,11 +34,22 @@ MOVED = "🔄 The group moved – here is the question again."
 class ChallengeHost:
     """Posts a challenge's questions and results on time, and keeps them going."""
 
-    def __init__(self, bot: Bot, challenges: Challenges, timers: Timers, clock: Clock) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        challenges: Challenges,
+        timers: Timers,
+        clock: Clock,
+        *,
+        on_moved: Mover | None = None,
+    ) -> None:
         self._bot = bot
         self.challenges = challenges
         self._timers = timers
         self._clock = clock
+        # A send that finds the group upgraded moves everything the group owns, not just
+        # the game (bot.handlers.moves); alone, the host moves only its own.
+        self._on_moved = on_moved or self.move
         self._tries: dict[str, int] = {}
         self._noticed: dict[tuple[int, str], datetime] = {}
 
@@ -205,7 +217,7 @@ class ChallengeHost:
         try:
             return await send(chat_id)
         except ChatMigrated as moved:
-            await self.challenges.move(chat_id, moved.new_chat_id, at=self._clock.now())
+            await self._on_moved(chat_id, moved.new_chat_id)
             try:
                 return await send(moved.new_chat_id)
             except TelegramError as exc:
