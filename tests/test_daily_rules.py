@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.daily.posts import DailyAnswer, common_wrong
-from bot.daily.schedule import DailyError, DailyRequest, Schedule, parse_daily, parse_days
+from bot.daily.schedule import (
+    DailyError,
+    DailyRequest,
+    Schedule,
+    is_off,
+    parse_daily,
+    parse_days,
+    split_class,
+)
 from quizbank.grading import Outcome
 from tests.test_challenge_rules import LIBRARY
 
@@ -76,3 +84,12 @@ def test_common_wrong_answers_group_spellings_and_skip_right_ones() -> None:
         DailyAnswer(7, "G", "Brezhnev", Outcome.PARTIAL),
     ]
     assert common_wrong(answers) == (("Stalin", 3), ("1965", 2), ("Brezhnev", 1))
+
+
+def test_class_comes_last_and_may_have_spaces_and_off_is_read() -> None:
+    assert split_class(["17:00", "mon-fri", "class:12B", "History"]) == (
+        ["17:00", "mon-fri"],
+        "12B History",
+    )
+    assert split_class(["17:00"]) == (["17:00"], "")
+    assert is_off(["OFF", "class:12B"]) and not is_off(["08:30"]) and not is_off([])

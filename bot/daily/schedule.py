@@ -133,6 +133,23 @@ def parse_daily(
     return DailyRequest(at, days, topic, zone)
 
 
+_OFF = frozenset({"off", "stop", "none"})
+
+
+def is_off(args: Sequence[str]) -> bool:
+    """Whether /daily's words ask to stop it ("off", "stop", "none")."""
+    return bool(args) and args[0].casefold() in _OFF
+
+
+def split_class(args: Sequence[str]) -> tuple[list[str], str]:
+    """(the other words, the class name): `class:` comes last and takes the rest, so a class
+    name may have spaces ("class:12B History")."""
+    at = next((i for i, a in enumerate(args) if a.casefold().startswith("class:")), len(args))
+    if at == len(args):
+        return list(args), ""
+    return list(args[:at]), " ".join([args[at].partition(":")[2], *args[at + 1 :]]).strip()
+
+
 def parse_days(text: str) -> frozenset[int] | None:
     """ "mon-fri", "mon,wed,fri", "weekdays", "daily"; None if it names no days."""
     text = text.casefold()

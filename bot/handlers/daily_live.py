@@ -17,7 +17,7 @@ from telegram.error import ChatMigrated, Forbidden, TelegramError
 from bot import render_daily as texts
 from bot.classes.service import Classes
 from bot.daily.posts import DailyPost
-from bot.daily.schedule import Schedule
+from bot.daily.schedule import DailyRequest, Schedule
 from bot.daily.service import Dailies
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.common import markup
@@ -64,6 +64,23 @@ class DailyHost:
                 self._arm_summary(post)
         for schedule in schedules:
             await self._run(schedule.id)
+
+    async def set(
+        self, chat_id: int, user_id: int, request: DailyRequest, *, class_id: int | None = None
+    ) -> Schedule:
+        """Set (or replace) a group's or class's schedule, and arm its next question."""
+        self.disarm(self.dailies.schedule_of(chat_id, class_id))
+        schedule = await self.dailies.set(
+            chat_id, user_id, request, at=self._now(), class_id=class_id
+        )
+        self.arm(schedule)
+        return schedule
+
+    async def off(self, chat_id: int, class_id: int | None = None) -> Schedule | None:
+        """Stop a group's or class's schedule; the one it had, if any."""
+        stopped = await self.dailies.off(chat_id, class_id)
+        self.disarm(stopped)
+        return stopped
 
     def arm(self, schedule: Schedule) -> None:
         """Set the timer for the schedule's next question."""
@@ -148,7 +165,7 @@ class DailyHost:
                 return None
         except Forbidden:
             # The bot was removed from the group: stop its schedule quietly.
-            self.disarm(await self.dailies.off(chat_id))
+            await self.off(chat_id)
             return None
         except TelegramError as exc:
             log.warning("could not post the daily question to %s: %s", chat_id, exc)

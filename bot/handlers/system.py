@@ -45,7 +45,7 @@ async def membership(update: Update, context: Context) -> None:
         # Removed from a group (or the group is gone): stop its game and schedule, quietly.
         services = context.bot_data
         await services.host.drop(change.chat.id)
-        services.daily_host.disarm(await services.dailies.off(change.chat.id))
+        await services.daily_host.off(change.chat.id)
 
 
 async def group_help(update: Update, context: Context) -> None:
