@@ -22,7 +22,7 @@ from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
-from bot.handlers.moves import move_group
+from bot.handlers.moves import leave_group, move_group
 from bot.logs import WithoutTraceback
 from bot.ratelimit import QuizRateLimiter
 from bot.reports.service import Reports
@@ -104,9 +104,9 @@ async def _post_init(app: QuizApp) -> None:
         store=ChallengeRepository(transactions), library=library, rng=services.rng, zone=zone
     )
     services.timers = Timers(services.clock)
-    move = partial(move_group, services)
+    move, gone = partial(move_group, services), partial(leave_group, services)
     services.host = ChallengeHost(
-        app.bot, services.challenges, services.timers, services.clock, on_moved=move
+        app.bot, services.challenges, services.timers, services.clock, on_moved=move, on_gone=gone
     )
     services.dailies = Dailies(
         store=DailyRepository(transactions), library=library, rng=services.rng, zone=zone
@@ -124,6 +124,7 @@ async def _post_init(app: QuizApp) -> None:
         classes=services.classes,
         broadcaster=services.broadcaster,
         on_moved=move,
+        on_gone=gone,
     )
     services.reports = Reports(store=ReportRepository(transactions), library=library, zone=zone)
     services.timers.start()

@@ -206,10 +206,14 @@ async def test_removing_the_bot_stops_the_groups_game_without_errors(
         assert [c.method for c in api.calls[before:]] == ["sendMessage"]  # only settle's /help
         # Kicked without a word: the next post is refused, and the game ends quietly.
         other = Group(api, app.bot_data, clock, chat_id=-1009)
+        api.admins[other.id] = {1}
+        await other.command(1, "/daily 08:30")
         await other.command(1, "/challenge drill")
         api.kicked.add(other.id)
         await other.run_out()
         await eventually(lambda: _none_running(app.bot_data, other.id))
+        # The group's schedule went with it, though only the game's post found out.
+        assert app.bot_data.dailies.schedule_of(other.id) is None
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 

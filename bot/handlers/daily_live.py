@@ -8,11 +8,11 @@ post is claimed in the database before it is sent).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
 from telegram import Bot, Message
-from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from bot import render_daily as texts
 from bot.classes.service import Classes
@@ -21,7 +21,7 @@ from bot.daily.schedule import DailyRequest, Schedule
 from bot.daily.service import Dailies
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.common import markup
-from bot.handlers.moves import Mover
+from bot.handlers.moves import Mover, post_to_group
 from bot.render import Reply
 from bot.timers import Timers
 from bot.tutor.clock import Clock
@@ -43,6 +43,7 @@ class DailyHost:
         classes: Classes | None = None,
         broadcaster: Broadcaster | None = None,
         on_moved: Mover | None = None,
+        on_gone: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._bot = bot
         self.dailies = dailies
@@ -51,6 +52,7 @@ class DailyHost:
         self._classes = classes
         self._broadcaster = broadcaster
         self._on_moved = on_moved or self.dailies.move
+        self._on_gone = on_gone or self._off_quietly
 
     async def restore(self) -> None:
         """After a restart: finish what was under way, catch up a missed question, re-arm."""
@@ -132,6 +134,9 @@ class DailyHost:
         if push is not None and push.pending:
             await self._broadcaster.send(push)
 
+    async def _off_quietly(self, chat_id: int) -> None:
+        await self.off(chat_id)
+
     def _arm_summary(self, post: DailyPost) -> None:
         self._timers.at(
             f"daily-results:{post.id}", post.deadline, partial(self._summarise, post.id)
@@ -152,24 +157,12 @@ class DailyHost:
         return self._clock.now()
 
     async def _deliver(self, chat_id: int, reply: Reply) -> Message | None:
-        try:
-            return await self._bot.send_message(chat_id, reply.text, reply_markup=markup(reply))
-        except ChatMigrated as moved:
-            await self._on_moved(chat_id, moved.new_chat_id)
-            try:
-                return await self._bot.send_message(
-                    moved.new_chat_id, reply.text, reply_markup=markup(reply)
-                )
-            except TelegramError as exc:
-                log.warning("could not post the daily question to %s: %s", chat_id, exc)
-                return None
-        except Forbidden:
-            # The bot was removed from the group: stop its schedule quietly.
-            await self.off(chat_id)
-            return None
-        except TelegramError as exc:
-            log.warning("could not post the daily question to %s: %s", chat_id, exc)
-            return None
+        return await post_to_group(
+            chat_id,
+            lambda target: self._bot.send_message(target, reply.text, reply_markup=markup(reply)),
+            on_moved=self._on_moved,
+            on_gone=self._on_gone,
+        )
 
 
 def _timer(schedule_id: int) -> str:

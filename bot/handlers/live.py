@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from telegram import Bot, InputPollOption, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot import render_challenge as texts
 from bot.challenge.game import Challenge, Closed, Ended, Mode
 from bot.challenge.service import Challenges
 from bot.handlers.common import markup
-from bot.handlers.moves import Mover
+from bot.handlers.moves import Mover, post_to_group
 from bot.render import Reply
 from bot.timers import Timers
 from bot.tutor.clock import Clock
@@ -42,6 +41,7 @@ class ChallengeHost:
         clock: Clock,
         *,
         on_moved: Mover | None = None,
+        on_gone: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._bot = bot
         self.challenges = challenges
@@ -50,6 +50,7 @@ class ChallengeHost:
         # A send that finds the group upgraded moves everything the group owns, not just
         # the game (bot.handlers.moves); alone, the host moves only its own.
         self._on_moved = on_moved or self.move
+        self._on_gone = on_gone or self.drop
         self._tries: dict[str, int] = {}
         self._noticed: dict[tuple[int, str], datetime] = {}
 
@@ -214,27 +215,7 @@ class ChallengeHost:
         self, chat_id: int, send: Callable[[int], Awaitable[Message]]
     ) -> Message | None:
         """Send to the group, following it if it moved; None if it could not be sent."""
-        try:
-            return await send(chat_id)
-        except ChatMigrated as moved:
-            await self._on_moved(chat_id, moved.new_chat_id)
-            try:
-                return await send(moved.new_chat_id)
-            except TelegramError as exc:
-                log.warning("could not post to %s: %s", moved.new_chat_id, exc)
-                return None
-        except Forbidden:
-            await self.drop(chat_id)
-            return None
-        except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
-                await self.drop(chat_id)
-            else:
-                log.error("Telegram refused a challenge message for %s: %s", chat_id, exc)
-            return None
-        except TelegramError as exc:
-            log.warning("could not post to %s: %s", chat_id, exc)
-            return None
+        return await post_to_group(chat_id, send, on_moved=self._on_moved, on_gone=self._on_gone)
 
 
 def _timer(challenge_id: int) -> str:

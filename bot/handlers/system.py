@@ -9,6 +9,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import callbacks, render
 from bot.handlers.common import Context, send
+from bot.handlers.moves import leave_group
 from bot.tutor.requests import RoundRequest, parse_round_request
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,7 @@ async def membership(update: Update, context: Context) -> None:
         await context.bot_data.tutor.set_active(change.from_user.id, active=active)
     elif not active:
         # Removed from a group (or the group is gone): stop its game and schedule, quietly.
-        services = context.bot_data
-        await services.host.drop(change.chat.id)
-        await services.daily_host.off(change.chat.id)
+        await leave_group(context.bot_data, change.chat.id)
 
 
 async def group_help(update: Update, context: Context) -> None:
