@@ -58,14 +58,18 @@ class DailyHost:
         """After a restart: finish what was under way, catch up a missed question, re-arm."""
         schedules, posts = await self.dailies.restore()
         now = self._clock.now()
+        # Sends go through the timers, not inline: start-up (and so polling) must not wait
+        # for a class's push to reach every student.
         for post in posts:
             question = self.dailies.library.question(post.question)
             if post.asked_at is None and post.deadline > now and question is not None:
-                await self._send(post, question)  # claimed, then the bot stopped
+                # Claimed, then the bot stopped: send it now.
+                self._timers.at(f"daily-send:{post.id}", now, partial(self._send, post, question))
             else:
                 self._arm_summary(post)
         for schedule in schedules:
-            await self._run(schedule.id)
+            # Today's question if it is due and not yet out, then the next one armed.
+            self._timers.at(_timer(schedule.id), now, partial(self._run, schedule.id))
 
     async def set(
         self, chat_id: int, user_id: int, request: DailyRequest, *, class_id: int | None = None
