@@ -28,6 +28,7 @@ from bot.ratelimit import QuizRateLimiter
 from bot.reports.service import Reports
 from bot.services import AppServices
 from bot.timers import Timers
+from bot.transport import AiohttpRequest
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
@@ -56,6 +57,11 @@ def build_application(
     builder = ApplicationBuilder()
     if settings.rate_limit:
         builder = builder.rate_limiter(QuizRateLimiter(max_retries=2))
+    if settings.http_client == "aiohttp":
+        # The pool sizes are PTB's own defaults: 256 for calls, 1 for the long poll.
+        builder = builder.request(AiohttpRequest(connection_pool_size=256)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     app: QuizApp = (
         builder.token(settings.require_token())
         .base_url(settings.api_base_url)
