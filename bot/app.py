@@ -137,7 +137,12 @@ async def _post_init(app: QuizApp) -> None:
         on_moved=move,
         on_gone=gone,
     )
-    services.reports = Reports(store=ReportRepository(transactions), library=library, zone=zone)
+    services.reports = Reports(
+        store=ReportRepository(transactions),
+        classes=ClassRepository(transactions),
+        library=library,
+        zone=zone,
+    )
     services.timers.start()
     # A push a restart interrupted goes on to the students still waiting for it.
     services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)

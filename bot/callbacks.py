@@ -17,6 +17,7 @@ _CHOOSE = re.compile(r"^a:([a-z0-9]{6}):(\d{1,3}):(\d)$")
 _SELF_MARK = re.compile(r"^m:([a-z0-9]{6}):(\d{1,3}):([012])$")
 _DISPUTE = re.compile(r"^d:(\d{1,18})$")
 _DECIDE = re.compile(r"^x:(\d{1,18}):([ar])$")
+_CLASS_CSV = re.compile(r"^r:csv:(\d{1,18})$")
 _TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
 
 
@@ -59,7 +60,10 @@ class SelfMark:
 
 @dataclass(frozen=True, slots=True)
 class ReportCsv:
-    """Send the tapping admin the group's per-student CSV (the group is the message's chat)."""
+    """Send the tapper the per-student CSV: of the group the message is in (no class), or
+    of their class `class_id` (in a private chat)."""
+
+    class_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,10 @@ def pack(action: Action) -> str:
             data = f"d:{answer_id}"
         case SelfMark(token, position, level):
             data = f"m:{token}:{position}:{level}"
-        case ReportCsv():
+        case ReportCsv(None):
             data = "r:csv"
+        case ReportCsv(class_id):
+            data = f"r:csv:{class_id}"
         case Decide(dispute_id, accept):
             data = f"x:{dispute_id}:{'a' if accept else 'r'}"
     assert len(data.encode()) <= MAX_BYTES, data
@@ -114,6 +120,8 @@ def unpack(data: str | None) -> Action | None:
         return Dispute(int(match.group(1)))
     if match := _DECIDE.match(data):
         return Decide(int(match.group(1)), match.group(2) == "a")
+    if match := _CLASS_CSV.match(data):
+        return ReportCsv(int(match.group(1)))
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
     return None
