@@ -101,9 +101,12 @@ def decided(decided: Decided) -> Reply:
         answers = f"{decided.answers} answer{'s' * (decided.answers != 1)}"
         return Reply(
             f"✅ Accepted “{typed}” for {asked}. It's marked right from now on, and {answers} "
-            f"given so far now count as right. I've told the {students} who disputed it."
+            f"given so far now count as right. I'm letting the {students} who disputed it know."
         )
-    return Reply(f"❌ Rejected “{typed}” for {asked}. The mark stands; I've told the {students}.")
+    return Reply(
+        f"❌ Rejected “{typed}” for {asked}. The mark stands; I'm letting the {students} "
+        "who disputed it know."
+    )
 
 
 def told_student(decided: Decided) -> Reply:
