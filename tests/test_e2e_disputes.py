@@ -147,7 +147,8 @@ async def test_accepting_a_dispute_regrades_every_answer_typed_that_way_and_keep
         assert "accuracy 0%" in dan_stats and "marked right" not in dan_stats
         assert "No open disputes on your banks (ms-reed)" in await reed.say("/disputes")
 
-        # From now on the accepted answer is simply right.
+        # From now on the accepted answer is simply right, even after the file is sent again.
+        await _upload(api, reed)
         eve = Student(api, 4110, "Eve")
         assert PROMPT in await eve.say("/quiz 1 reed-police")
         assert "✅ Correct" in await eve.say("committee for state security")
