@@ -65,7 +65,10 @@ class DisputeRepository:
     ) -> Regraded | None:
         """Keep `answer` as accepted for the claim's question and re-grade what it makes right
         (see DisputeStore.accept). None if the claim is no longer open."""
-        return await self._db.write(_accept, dispute_id, answer, grades_right, replay, by, now)
+        # Re-grading walks every answer to the question: on the worker, off the event loop.
+        return await self._db.write(
+            _accept, dispute_id, answer, grades_right, replay, by, now, large=True
+        )
 
     async def reject(
         self, dispute_id: int, *, same: Callable[[str], bool], by: int, now: datetime
