@@ -145,3 +145,29 @@ async def test_no_question_for_a_time_already_past_and_none_twice_after_a_change
         group.services = app.bot_data
         await group.settle()
         assert len(group.posts()) == after
+
+
+async def test_a_move_into_a_supergroup_with_its_own_schedule_keeps_that_one(
+    api: FakeBotAPI, bot: AppServices, clock: FakeClock
+) -> None:
+    old = Group(api, bot, clock, chat_id=-5001)
+    new = Group(api, bot, clock, chat_id=-1005001)
+    api.admins[old.id] = api.admins[new.id] = {TEACHER}
+    await old.command(TEACHER, "/daily 08:30 topic:drill")
+    await new.command(TEACHER, "/daily 17:00 topic:drill")
+    kept = bot.dailies.schedule_of(new.id)
+    dropped = bot.dailies.schedule_of(old.id)
+    assert kept is not None and dropped is not None
+    await api.push(old.message(TEACHER, None, migrate_to_chat_id=new.id))
+    await new.settle()
+    # The teacher sees the supergroup's own schedule, as the database keeps it.
+    shown = text_of(await new.command(2, "/daily"))
+    assert "17:00" in shown and "08:30" not in shown
+    assert bot.dailies.schedule_of(old.id) is None
+    # Friday 08:30 (BST) passes with no question; 17:00 brings one, once.
+    cursor = len(api.calls)
+    await new.at(datetime(2026, 10, 23, 7, 30, tzinfo=UTC))
+    await new.at(datetime(2026, 10, 23, 16, 0, tzinfo=UTC))
+    await new.next_post(cursor)
+    posts = [c for c in api.calls[cursor:] if "Question of the day" in str(c.params.get("text"))]
+    assert [c.params["chat_id"] for c in posts] == [new.id]

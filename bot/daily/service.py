@@ -197,7 +197,9 @@ class Dailies:
         """A group became a supergroup: its schedule and open posts follow it."""
         await self._store.move_chat(old, new)
         schedule = self._schedules.pop((old, None), None)
-        if schedule is not None:
+        # A schedule already set in the supergroup wins, as in the database: the old one
+        # is dropped (its timer finds no schedule and stops).
+        if schedule is not None and (new, None) not in self._schedules:
             self._schedules[(new, None)] = replace(schedule, chat_id=new)
         for key, post in list(self._posts.items()):
             if post.chat_id == old:
