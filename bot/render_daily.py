@@ -112,12 +112,9 @@ def summary(result: DailySummary, zone: str) -> Reply:
         return Reply("\n".join(lines))
     share = round(100 * result.right / total)
     lines.append(f"✅ {result.right} of {total} right ({share}%)")
-    right = [a for a in result.answers if a.outcome.accepted]
-    missed = [a for a in result.answers if not a.outcome.accepted]
-    if right:
-        lines.append("Right: " + _names([a.name for a in right]))
-    if missed:
-        lines.append("Not yet: " + _names([a.name for a in missed]))
+    # Everyone who took part is thanked by name, but who got it wrong is never posted: the
+    # class sees the misconceptions, unsigned, and the teacher sees each student in /report.
+    lines.append("🙋 Answered: " + _names([a.name for a in result.answers]))
     if result.common_wrong:
         common = ", ".join(f"“{escape(text[:40])}” ×{count}" for text, count in result.common_wrong)
         lines.append(f"Most common wrong answers: {common}")

@@ -77,7 +77,9 @@ async def test_results_at_the_deadline_show_the_most_common_wrong_answers(
     results = text_of(await group.next_post(cursor))
     assert f"Answer: {q.canonical}" in results
     assert "✅ 2 of 5 right (40%)" in results
-    assert "Right: P11, P14" in results and "Not yet: P12, P13, P15" in results
+    assert "🙋 Answered: P11, P12, P13, P14, P15" in results
+    # A group of classmates never learns who got it wrong: that is for the teacher's report.
+    assert "Right:" not in results and "Not yet" not in results
     assert f"Most common wrong answers: “{wrong}” ×2, " in results
     # The answers count in each student's own record too.
     assert bot.db is not None
