@@ -14,7 +14,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.challenge.service import Challenges
-from bot.classes.banks import BankUploads, with_uploads
+from bot.classes.banks import BankUploads, with_uploads, without_banks
 from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
@@ -23,7 +23,9 @@ from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
 from bot.handlers.moves import leave_group, move_group
+from bot.handlers.uploads import use_library
 from bot.logs import WithoutTraceback
+from bot.privacy.service import Privacy
 from bot.ratelimit import QuizRateLimiter
 from bot.reports.service import Reports
 from bot.services import AppServices
@@ -36,6 +38,7 @@ from storage.challenges import ChallengeRepository
 from storage.classes import ClassRepository
 from storage.daily import DailyRepository
 from storage.db import connect
+from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
 from storage.repository import Repository
 from storage.transactions import Transactions
@@ -127,6 +130,15 @@ async def _post_init(app: QuizApp) -> None:
         on_gone=gone,
     )
     services.reports = Reports(store=ReportRepository(transactions), library=library, zone=zone)
+    services.privacy = Privacy(
+        store=PrivacyRepository(transactions),
+        rng=services.rng,
+        caches=(services.tutor, services.challenges, services.dailies),
+        # A forgotten teacher's banks stop being asked from at once, as after a restart.
+        on_banks_removed=lambda banks: use_library(
+            services, without_banks(services.tutor.library, banks)
+        ),
+    )
     services.timers.start()
     # A push a restart interrupted goes on to the students still waiting for it.
     services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)
@@ -152,6 +164,7 @@ async def _post_shutdown(app: QuizApp) -> None:
     services.daily_host = None
     services.dailies = None
     services.reports = None
+    services.privacy = None
     if services.db is not None:
         await services.db.close()
         services.db = None

@@ -17,6 +17,7 @@ _CHOOSE = re.compile(r"^a:([a-z0-9]{6}):(\d{1,3}):(\d)$")
 _SELF_MARK = re.compile(r"^m:([a-z0-9]{6}):(\d{1,3}):([012])$")
 _DISPUTE = re.compile(r"^d:(\d{1,18})$")
 _TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
+_FORGET = re.compile(r"^f:([a-z0-9]{8}):([yn])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,15 @@ class ReportCsv:
     """Send the tapping admin the group's per-student CSV (the group is the message's chat)."""
 
 
-Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv
+@dataclass(frozen=True, slots=True)
+class ForgetMe:
+    """/forgetme's buttons: delete (`confirm`) or keep the data, for request `nonce`."""
+
+    nonce: str
+    confirm: bool
+
+
+Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv | ForgetMe
 
 
 def pack(action: Action) -> str:
@@ -81,6 +90,8 @@ def pack(action: Action) -> str:
             data = f"m:{token}:{position}:{level}"
         case ReportCsv():
             data = "r:csv"
+        case ForgetMe(nonce, confirm):
+            data = f"f:{nonce}:{'y' if confirm else 'n'}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -103,12 +114,19 @@ def unpack(data: str | None) -> Action | None:
         return Dispute(int(match.group(1)))
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
+    if match := _FORGET.match(data):
+        return ForgetMe(match.group(1), match.group(2) == "y")
     return None
 
 
 def is_report_csv(data: object) -> bool:
     """Whether callback data asks for a report's CSV (routes it to the report handler)."""
     return isinstance(data, str) and isinstance(unpack(data), ReportCsv)
+
+
+def is_forget_me(data: object) -> bool:
+    """Whether callback data is one of /forgetme's buttons (routes it to the privacy handler)."""
+    return isinstance(data, str) and isinstance(unpack(data), ForgetMe)
 
 
 # Deep links (t.me/<bot>?start=<payload>) carry a /quiz request from a group into a private

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.handlers.broadcast import Broadcaster
     from bot.handlers.daily_live import DailyHost
     from bot.handlers.live import ChallengeHost
+    from bot.privacy.service import Privacy
     from bot.reports.service import Reports
 
 
@@ -43,6 +44,7 @@ class AppServices:
         self._broadcaster: Broadcaster | None = None
         self._uploads: BankUploads | None = None
         self._reports: Reports | None = None
+        self._privacy: Privacy | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -151,3 +153,14 @@ class AppServices:
     @uploads.setter
     def uploads(self, uploads: BankUploads | None) -> None:
         self._uploads = uploads
+
+    @property
+    def privacy(self) -> Privacy:
+        """/mydata and /forgetme; available once post_init has run."""
+        if self._privacy is None:
+            raise RuntimeError("privacy is not ready: post_init has not run")
+        return self._privacy
+
+    @privacy.setter
+    def privacy(self, privacy: Privacy | None) -> None:
+        self._privacy = privacy
