@@ -45,13 +45,22 @@ def _contents(footprint: Footprint) -> list[str]:
     return lines
 
 
-def forget_prompt(request: ForgetRequest) -> Reply:
-    """/forgetme: what goes, a warning for teachers, and the confirm and cancel buttons."""
+def forget_prompt(request: ForgetRequest, *, changed: bool = False) -> Reply:
+    """/forgetme: what goes, a warning for teachers, and the confirm and cancel buttons.
+
+    `changed`: they confirmed, but their classes or banks changed since the warning.
+    """
     footprint = request.footprint
     if footprint.empty:
         return Reply("I don't store anything about you, so there is nothing to delete.")
     items = "\n".join(f"• {line}" for line in _contents(footprint))
-    text = "🗑 <b>Delete everything I store about you?</b>\n" + (
+    text = (
+        "Nothing was deleted yet: your classes or banks changed since I asked. "
+        "Please read this again.\n\n"
+        if changed
+        else ""
+    )
+    text += "🗑 <b>Delete everything I store about you?</b>\n" + (
         f"This deletes, for good:\n{items}\n" if items else ""
     )
     if footprint.answers:

@@ -12,6 +12,7 @@ from bot.services import AppServices
 from tests.fakeapi import Call, FakeBotAPI, Upload
 from tests.groups import TEACHER, Group, text_of
 from tests.support import FakeClock, Student, question_in, right_answer, seen, wrong_answer
+from tests.test_e2e_uploads import GOOD, _send_file
 
 ANA, BEA = 7001, 7002
 TUTOR = 900  # a teacher who runs a class in private chats
@@ -201,8 +202,20 @@ async def test_a_teachers_forgetme_warns_then_closes_their_classes(
 
     prompt = await teacher.say("/forgetme")
     assert "⚠️ You teach 1 class: 12B History (1 student). They are deleted too" in prompt
+    warned = teacher.last
+    # She uploads a bank before confirming: confirming now would delete what she was
+    # never warned about, so she is asked again.
+    assert "✅ Loaded" in await _send_file(api, teacher, GOOD.encode())
+    teacher.last = warned
+    again = seen(await teacher.tap("🗑 Yes, delete everything and my classes"))
+    assert "Nothing was deleted yet: your classes or banks changed" in again
+    assert "Your uploaded bank ms-reed (2 questions) is deleted too" in again
+    assert "Question 1/2" in await ana.say("/quiz reed-thaw")
+    await ana.say("/stop")
     confirmed = await teacher.tap("🗑 Yes, delete everything and my classes")
     assert "I've deleted everything" in seen(confirmed)
+    # Her bank is no longer asked from, at once.
+    assert "Question" not in await ana.say("/quiz reed-thaw")
 
     assert await _mentions(_db(bot), TUTOR) == {}
     assert "doesn't match any class" in await ana.say(f"/start {link}")
@@ -214,3 +227,29 @@ async def test_a_teachers_forgetme_warns_then_closes_their_classes(
     assert "No answers yet" in await ana.say("/stats")
     assert [c for c in api.calls[cursor:] if "A question" in c.params.get("text", "")] == []
     assert "You have no classes yet" in await teacher.say("/dailydm")
+
+
+async def test_a_player_who_forgets_mid_game_drops_out_of_its_results(
+    api: FakeBotAPI, bot: AppServices, group: Group
+) -> None:
+    ana = Student(api, ANA, "Ana")
+    await group.command(ANA, "/challenge 2 drill 20s")
+    q = question_in(text_of(group.last))  # type: ignore[arg-type]
+    group.clock.advance(seconds=2)
+    await group.reply(ANA, right_answer(q))
+    await group.reply(BEA, right_answer(q))
+    second = await group.time_up()  # the first question's results, and the second question
+    assert "P7001" in text_of(second)
+
+    await ana.say("/forgetme")
+    assert "I've deleted everything" in seen(await ana.tap("🗑 Yes, delete everything"))
+
+    # She started the game, but no longer: only an admin may stop it now.
+    refused = text_of(await group.command(ANA, "/endchallenge"))
+    assert "Only the player who started this challenge or a group admin" in refused
+    q = question_in(text_of(second))
+    group.clock.advance(seconds=2)
+    await group.reply(BEA, right_answer(q), to=second)
+    final = text_of(await group.time_up())
+    assert "P7002" in final and "P7001" not in final
+    assert await _mentions(_db(bot), ANA) == {}

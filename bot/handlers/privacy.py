@@ -7,7 +7,7 @@ from telegram import Chat, Update
 from bot import callbacks
 from bot import render_privacy as texts
 from bot.handlers.common import Context, send
-from bot.privacy.model import Forgotten
+from bot.privacy.model import ForgetRequest, Forgotten
 
 
 def _ids(update: Update) -> tuple[int, int]:
@@ -41,11 +41,14 @@ async def button(update: Update, context: Context) -> None:
         await send(context, chat.id, texts.kept())
         return
     result = await privacy.confirm(user_id, action.nonce, at=context.bot_data.clock.now())
-    if not isinstance(result, Forgotten):
+    if isinstance(result, ForgetRequest):  # a class or bank appeared since the warning
+        await query.answer()
+        await send(context, chat.id, texts.forget_prompt(result, changed=True))
+    elif isinstance(result, Forgotten):
+        await query.answer()
+        await send(context, chat.id, texts.forgotten())
+    else:
         await query.answer(texts.stale_alert(), show_alert=True)
-        return
-    await query.answer()
-    await send(context, chat.id, texts.forgotten())
 
 
 async def my_data(update: Update, context: Context) -> None:

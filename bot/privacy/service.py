@@ -96,13 +96,22 @@ class Privacy:
         if self._matches(user_id, nonce):
             del self._pending[user_id]
 
-    async def confirm(self, user_id: int, nonce: str, *, at: datetime) -> Forgotten | Stale:
+    async def confirm(
+        self, user_id: int, nonce: str, *, at: datetime
+    ) -> Forgotten | Stale | ForgetRequest:
         """The confirm button, pressed by `user_id`: delete their data if it is their
-        current request and still in time. Anyone else's press, or a late one, is Stale."""
+        current request and still in time. Anyone else's press, or a late one, is Stale.
+
+        A teacher who made or uploaded something since the warning gets a new one instead
+        (a ForgetRequest): they were never told that it would go.
+        """
         self._drop_expired(at)
         if not self._matches(user_id, nonce):
             return Stale()
-        del self._pending[user_id]  # one press only: a second one finds nothing to confirm
+        # One press only: a second one finds nothing to confirm.
+        warned = self._pending.pop(user_id).footprint
+        if _owned(await self._store.footprint(user_id)) != _owned(warned):
+            return await self.ask(user_id, at=at)
         footprint = await self._store.forget(user_id)
         for cache in self._caches:
             cache.forget_user(user_id)
@@ -138,3 +147,9 @@ class Privacy:
 
     def _new_nonce(self) -> str:
         return "".join(self._rng.choice(_NONCE_ALPHABET) for _ in range(_NONCE_LENGTH))
+
+
+def _owned(footprint: Footprint) -> tuple[frozenset[str], frozenset[str]]:
+    """The classes and banks a teacher's warning names."""
+    classes = frozenset(c.name for c in footprint.classes)
+    return classes, frozenset(bank for bank, _ in footprint.banks)
