@@ -119,6 +119,8 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         callbacks.ShowTopics(),
         callbacks.Choose("abc123", 12, 3),
         callbacks.ReportCsv(),
+        callbacks.ForgetMe("k3x9q0zz", confirm=True),
+        callbacks.ForgetMe("k3x9q0zz", confirm=False),
     ):
         data = callbacks.pack(action)
         assert len(data.encode()) <= 64
@@ -134,6 +136,10 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         "a:abc123:-1:1",
         "a:abc123:1:1" + "0" * 60,
         "r:csv:-100123",
+        "f:k3x9q0zz:",
+        "f:K3X9Q0ZZ:y",
+        "f:k3x9q0z:y",
+        "f:k3x9q0zz:y:7001",
     ):
         assert callbacks.unpack(forged) is None
     assert callbacks.is_report_csv("r:csv")
