@@ -18,7 +18,7 @@ def _contents(footprint: Footprint) -> list[str]:
     """What is stored about them, a line each."""
     lines = []
     if footprint.known:
-        lines.append("your profile: first name, time zone, totals and streaks")
+        lines.append("your profile (first name, time zone, totals and streaks)")
     if footprint.answers:
         within = [
             _plural(footprint.challenge_answers, "in a group challenge", "in group challenges")
@@ -130,7 +130,7 @@ def nothing_stored() -> Reply:
 
 def export_caption(footprint: Footprint) -> str:
     """The caption of the /mydata file (plain text, well under 1,024 characters)."""
-    counts = ", ".join(_contents(footprint)) or "your classes and uploads"
+    counts = "; ".join(_contents(footprint)) or "your classes and uploads"
     return (
         f"📦 Everything I store about you: {counts}. It's a JSON text file (UTF-8); any "
         "text editor opens it. Only your own data is in it. /forgetme deletes it all."

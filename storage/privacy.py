@@ -102,7 +102,7 @@ _EXPORT: tuple[tuple[str, str], ...] = (
     (
         "answers",
         "SELECT id, chat_id, bank, question_id, topic, typed, verdict, answered_at,"
-        " round_token FROM answers WHERE user_id = :u ORDER BY answered_at, id",
+        " round_token, card_before FROM answers WHERE user_id = :u ORDER BY answered_at, id",
     ),
     (
         "topic_stats",

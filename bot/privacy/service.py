@@ -21,7 +21,10 @@ _NONCE_LENGTH = 8
 # What each section of the export holds, written into the file for the person reading it.
 _ABOUT = {
     "profile": "your Telegram id and first name, your time zone, totals and streaks",
-    "answers": "every answer you gave, as typed, with the question and how it was marked",
+    "answers": (
+        "every answer you gave, as typed, with the question, how it was marked, and its"
+        " review card as it was before (card_before)"
+    ),
     "topic_stats": "your counts per topic, for mastery and /weak",
     "review_cards": "when each question comes back for review (spaced repetition)",
     "current_round": "the round you are playing, if any",
