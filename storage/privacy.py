@@ -19,7 +19,7 @@ from storage.transactions import Transactions
 # Every table, and the columns in it that may hold a person's id.
 USER_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "users": ("id",),
-    "answers": ("user_id", "chat_id"),  # chat_id: their private chat, or a group
+    "answers": ("user_id", "chat_id"),  # chat_id: the answerer's own private chat, or a group
     "topic_stats": ("user_id",),
     "rounds": ("user_id", "chat_id"),
     "disputes": ("user_id",),
@@ -77,9 +77,10 @@ _DELETES = (
     "UPDATE pushes SET created_by = :nobody WHERE created_by = :u",
     "UPDATE challenges SET starter_id = :nobody WHERE starter_id = :u",
     # Their own record as a student.
+    # By user_id alone: it is indexed, and an answer in their private chat is theirs.
     "DELETE FROM disputes WHERE user_id = :u"
-    " OR answer_id IN (SELECT id FROM answers WHERE user_id = :u OR chat_id = :u)",
-    "DELETE FROM answers WHERE user_id = :u OR chat_id = :u",
+    " OR answer_id IN (SELECT id FROM answers WHERE user_id = :u)",
+    "DELETE FROM answers WHERE user_id = :u",
     "DELETE FROM topic_stats WHERE user_id = :u",
     "DELETE FROM cards WHERE user_id = :u",
     "DELETE FROM rounds WHERE user_id = :u OR chat_id = :u",
@@ -182,17 +183,22 @@ class PrivacyRepository:
     def __init__(self, transactions: Transactions) -> None:
         self._db = transactions
 
+    # All three run on the worker thread (large=True), never on the event loop: a person
+    # may have thousands of answers, and challenge_answers, daily_answers and
+    # push_deliveries have no index by user (adding one would slow every answer for a
+    # command used once), so these may scan those tables.
+
     async def footprint(self, user_id: int) -> Footprint:
         """How much is stored about the person, and what they run as a teacher."""
-        return await self._db.read(_footprint, user_id)
+        return await self._db.read(_footprint, user_id, large=True)
 
     async def forget(self, user_id: int) -> Footprint:
         """Delete everything about the person; what there was. One transaction."""
-        return await self._db.write(_forget, user_id)
+        return await self._db.write(_forget, user_id, large=True)
 
     async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row about the person, by section; one snapshot."""
-        return await self._db.read(_export, user_id)
+        return await self._db.read(_export, user_id, large=True)
 
 
 def _count(db: sqlite3.Connection, sql: str, user_id: int) -> int:
