@@ -253,3 +253,22 @@ async def test_a_player_who_forgets_mid_game_drops_out_of_its_results(
     final = text_of(await group.time_up())
     assert "P7002" in final and "P7001" not in final
     assert await _mentions(_db(bot), ANA) == {}
+
+
+async def test_a_confirm_button_pressed_too_late_deletes_nothing(
+    api: FakeBotAPI, bot: AppServices, clock: FakeClock
+) -> None:
+    ana = Student(api, ANA, "Ana")
+    await _dispute_a_miss(ana, "1965")
+    rows = await _mentions(_db(bot), ANA)
+    await ana.say("/forgetme")
+    yes = _button(ana, "🗑 Yes")
+
+    clock.advance(minutes=10)
+    late = await ana.tap_data(yes, expect_message=False)
+
+    assert "it has expired" in late.params["text"]
+    assert await _mentions(_db(bot), ANA) == rows
+    # Asked again, it works at once.
+    await ana.say("/forgetme")
+    assert "I've deleted everything" in seen(await ana.tap("🗑 Yes, delete everything"))
