@@ -14,7 +14,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.challenge.service import Challenges
-from bot.classes.banks import BankUploads, with_uploads
+from bot.classes.banks import BankUploads, with_uploads, without_banks
 from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
@@ -26,6 +26,7 @@ from bot.handlers.live import ChallengeHost
 from bot.handlers.moves import leave_group, move_group
 from bot.handlers.uploads import use_library
 from bot.logs import WithoutTraceback
+from bot.privacy.service import Privacy
 from bot.ratelimit import QuizRateLimiter
 from bot.reports.service import Reports
 from bot.services import AppServices
@@ -40,6 +41,7 @@ from storage.classes import ClassRepository
 from storage.daily import DailyRepository
 from storage.db import connect
 from storage.disputes import DisputeRepository
+from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
 from storage.repository import Repository
 from storage.transactions import Transactions
@@ -149,6 +151,15 @@ async def _post_init(app: QuizApp) -> None:
         library=library,
         zone=zone,
     )
+    services.privacy = Privacy(
+        store=PrivacyRepository(transactions),
+        rng=services.rng,
+        caches=(services.tutor, services.challenges, services.dailies),
+        # A forgotten teacher's banks stop being asked from at once, as after a restart.
+        on_banks_removed=lambda banks: use_library(
+            services, without_banks(services.tutor.library, banks)
+        ),
+    )
     services.timers.start()
     # A push a restart interrupted goes on to the students still waiting for it.
     services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)
@@ -175,6 +186,7 @@ async def _post_shutdown(app: QuizApp) -> None:
     services.dailies = None
     services.reports = None
     services.disputes = None
+    services.privacy = None
     if services.db is not None:
         await services.db.close()
         services.db = None

@@ -19,6 +19,7 @@ _DISPUTE = re.compile(r"^d:(\d{1,18})$")
 _DECIDE = re.compile(r"^x:(\d{1,18}):([ar])$")
 _CLASS_CSV = re.compile(r"^r:csv:(\d{1,18})$")
 _TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
+_FORGET = re.compile(r"^f:([a-z0-9]{8}):([yn])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,15 @@ class Decide:
     accept: bool
 
 
-Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv | Decide
+@dataclass(frozen=True, slots=True)
+class ForgetMe:
+    """/forgetme's buttons: delete (`confirm`) or keep the data, for request `nonce`."""
+
+    nonce: str
+    confirm: bool
+
+
+Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv | Decide | ForgetMe
 
 
 def pack(action: Action) -> str:
@@ -98,6 +107,8 @@ def pack(action: Action) -> str:
             data = f"r:csv:{class_id}"
         case Decide(dispute_id, accept):
             data = f"x:{dispute_id}:{'a' if accept else 'r'}"
+        case ForgetMe(nonce, confirm):
+            data = f"f:{nonce}:{'y' if confirm else 'n'}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -124,6 +135,8 @@ def unpack(data: str | None) -> Action | None:
         return ReportCsv(int(match.group(1)))
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
+    if match := _FORGET.match(data):
+        return ForgetMe(match.group(1), match.group(2) == "y")
     return None
 
 
@@ -135,6 +148,11 @@ def is_decision(data: object) -> bool:
 def is_report_csv(data: object) -> bool:
     """Whether callback data asks for a report's CSV (routes it to the report handler)."""
     return isinstance(data, str) and isinstance(unpack(data), ReportCsv)
+
+
+def is_forget_me(data: object) -> bool:
+    """Whether callback data is one of /forgetme's buttons (routes it to the privacy handler)."""
+    return isinstance(data, str) and isinstance(unpack(data), ForgetMe)
 
 
 # Deep links (t.me/<bot>?start=<payload>) carry a /quiz request from a group into a private

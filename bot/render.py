@@ -125,6 +125,8 @@ def help_text(*, group: bool = False) -> Reply:
         "/skip – skip this question\n"
         "/stop – end the round with a summary\n"
         "/stats – your streak, accuracy and weakest topics\n"
+        "/mydata – a copy of everything I store about you\n"
+        "/forgetme – delete everything I store about you\n"
         "/help – this list\n\n"
         "Answer by typing a short reply: a name, term or date. For multiple choice, tap a "
         "button (or type its letter). Small typos are fine; wrong dates are not."

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.handlers.broadcast import Broadcaster
     from bot.handlers.daily_live import DailyHost
     from bot.handlers.live import ChallengeHost
+    from bot.privacy.service import Privacy
     from bot.reports.service import Reports
 
 
@@ -45,6 +46,7 @@ class AppServices:
         self._uploads: BankUploads | None = None
         self._reports: Reports | None = None
         self._disputes: Disputes | None = None
+        self._privacy: Privacy | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -164,3 +166,14 @@ class AppServices:
     @disputes.setter
     def disputes(self, disputes: Disputes | None) -> None:
         self._disputes = disputes
+
+    @property
+    def privacy(self) -> Privacy:
+        """/mydata and /forgetme; available once post_init has run."""
+        if self._privacy is None:
+            raise RuntimeError("privacy is not ready: post_init has not run")
+        return self._privacy
+
+    @privacy.setter
+    def privacy(self, privacy: Privacy | None) -> None:
+        self._privacy = privacy

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.tutor.mastery import DECAY
 from bot.tutor.memory import CardState
-from bot.tutor.rounds import AnswerRecord, Recorded
+from bot.tutor.rounds import MAX_POINTS_ANSWER_CHARS, AnswerRecord, Recorded
 from bot.tutor.streaks import DailyStreak
 
 
@@ -129,7 +129,9 @@ def insert_answer(
             record.bank,
             record.question_id,
             record.topic,
-            record.typed,
+            # Never more than the longest answer anything reads back: a group player's
+            # 4,096-character message marked wrong is not worth keeping whole.
+            record.typed[:MAX_POINTS_ANSWER_CHARS],
             record.verdict,
             iso(record.answered_at),
             record.round_token,

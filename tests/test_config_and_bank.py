@@ -122,6 +122,8 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         callbacks.ReportCsv(987654321),
         callbacks.Decide(123456789012345678, True),
         callbacks.Decide(7, False),
+        callbacks.ForgetMe("k3x9q0zz", confirm=True),
+        callbacks.ForgetMe("k3x9q0zz", confirm=False),
     ):
         data = callbacks.pack(action)
         assert len(data.encode()) <= 64
@@ -142,6 +144,10 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         "r:csv:",
         "r:csv:12a",
         "r:csv:-100123",
+        "f:k3x9q0zz:",
+        "f:K3X9Q0ZZ:y",
+        "f:k3x9q0z:y",
+        "f:k3x9q0zz:y:7001",
     ):
         assert callbacks.unpack(forged) is None
     assert callbacks.is_report_csv("r:csv")

@@ -329,6 +329,13 @@ class Challenges:
                 return question
         return None
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop what is held in memory about a player whose data was just deleted."""
+        self._answered = {k for k in self._answered if k[2] != user_id}
+        for chat_id, challenge in list(self._running.items()):
+            if challenge.starter_id == user_id:  # as in the database: started by no one now
+                self._running[chat_id] = replace(challenge, starter_id=0)
+
     def may_end(self, chat_id: int, user_id: int) -> bool:
         """Whether this player started the running challenge (admins may end any)."""
         challenge = self._running.get(chat_id)

@@ -8,6 +8,7 @@ everyone's mixed rounds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -109,6 +110,11 @@ class BankUploads:
         banks = (*(b for b in library.banks if b.id != checked.id), checked)
         warnings = tuple(p for p in parsed.problems if p.warning)
         return Uploaded(checked, Library(banks), warnings)
+
+
+def without_banks(library: Library, banks: AbstractSet[str]) -> Library:
+    """The library without these (uploaded) banks: their owner's data was deleted."""
+    return Library(tuple(b for b in library.banks if b.id not in banks))
 
 
 def with_uploads(

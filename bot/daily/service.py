@@ -189,6 +189,19 @@ class Dailies:
         question = self.library.question(post.question)
         return DailySummary(post, question, tuple(answers), common_wrong(answers))
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop what is held in memory about someone whose data was just deleted.
+
+        A teacher's classes' schedules (kept under their private chat) are gone; a group's
+        schedule they set stays the group's, set by no one.
+        """
+        self._answered = {k for k in self._answered if k[1] != user_id}
+        for key, schedule in list(self._schedules.items()):
+            if key[0] == user_id:
+                del self._schedules[key]
+            elif schedule.created_by == user_id:
+                self._schedules[key] = replace(schedule, created_by=0)
+
     def open_post(self, post_id: int) -> DailyPost | None:
         """A post still waiting for its summary."""
         return next((p for p in self._posts.values() if p.id == post_id), None)

@@ -14,7 +14,17 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.handlers import classes, daily, disputes, group, practice, report, system, uploads
+from bot.handlers import (
+    classes,
+    daily,
+    disputes,
+    group,
+    practice,
+    privacy,
+    report,
+    system,
+    uploads,
+)
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -26,6 +36,8 @@ COMMANDS = (
     BotCommand("skip", "Skip this question"),
     BotCommand("stop", "End the round with a summary"),
     BotCommand("stats", "Your streak, accuracy and weakest topics"),
+    BotCommand("mydata", "A copy of everything I store about you"),
+    BotCommand("forgetme", "Delete everything I store about you"),
     BotCommand("help", "What I can do"),
 )
 # The menu in groups: the game, and the way to practise alone.
@@ -65,6 +77,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("skip", practice.skip, private),
             CommandHandler("stop", practice.stop, private),
             CommandHandler("stats", practice.stats, private),
+            CommandHandler("forgetme", privacy.forget_me, private),
+            CommandHandler("mydata", privacy.my_data, private),
+            CommandHandler(["forgetme", "mydata"], privacy.in_group, groups, block=False),
             CommandHandler("newclass", classes.new_class, private),
             CommandHandler("classes", classes.list_classes, private),
             CommandHandler("leave", classes.leave, private),
@@ -96,6 +111,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(report.csv_button, pattern=callbacks.is_report_csv),
             # Telling the students may take a while: other updates need not wait for it.
             CallbackQueryHandler(disputes.decide, pattern=callbacks.is_decision, block=False),
+            CallbackQueryHandler(privacy.button, pattern=callbacks.is_forget_me),
             CallbackQueryHandler(practice.button),
             ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             PollAnswerHandler(group.poll_answer),

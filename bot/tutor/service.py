@@ -116,6 +116,10 @@ class Tutor:
             (q.bank, q.id) for q in library.questions if q.kind is Kind.TEXT
         )
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop what is held in memory about a student whose data was just deleted."""
+        self._rounds.pop(user_id, None)
+
     async def ensure_user(self, user_id: int, first_name: str, *, at: datetime) -> None:
         """Record (or refresh) a student who has talked to the bot."""
         await self._store.ensure_user(user_id, first_name, now=at)

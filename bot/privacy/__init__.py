@@ -1,0 +1,1 @@
+"""A person's own data: see it all (/mydata) and have it deleted (/forgetme). No Telegram here."""
