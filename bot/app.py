@@ -58,6 +58,9 @@ def build_application(
         builder = builder.rate_limiter(QuizRateLimiter(max_retries=2))
     app: QuizApp = (
         builder.token(settings.require_token())
+        .read_timeout(settings.api_timeout)
+        .write_timeout(settings.api_timeout)
+        .connect_timeout(settings.api_timeout)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(bot_data=AppServices))

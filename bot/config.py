@@ -36,6 +36,8 @@ class Settings:
     # Off only for benchmarks against a fake API: Telegram itself enforces its limits.
     rate_limit: bool = True
     admins: frozenset[int] = frozenset()  # bot owners, allowed every teacher command
+    # Seconds to wait on Telegram per request: a send that times out is not repeated.
+    api_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -69,6 +71,7 @@ class Settings:
         owners = (get("QUIZBOT_ADMINS") or "").replace(",", " ").split()
         if not all(o.isdigit() for o in owners):
             raise ConfigError("QUIZBOT_ADMINS must be Telegram user ids, e.g. 12345,67890")
+        timeout = _number("QUIZBOT_API_TIMEOUT", get("QUIZBOT_API_TIMEOUT") or "10")
         banks = tuple(p for p in (get("QUIZBOT_BANKS") or "").replace(",", ":").split(":") if p)
         for path in banks:
             if not Path(path).exists():
@@ -83,6 +86,7 @@ class Settings:
             log_level=level,
             rate_limit=limit == "on",
             admins=frozenset(int(o) for o in owners),
+            api_timeout=timeout,
         )
 
     def require_token(self) -> str:
@@ -90,6 +94,17 @@ class Settings:
         if not self.token:
             raise ConfigError(BOTFATHER_HELP)
         return self.token
+
+
+def _number(name: str, value: str) -> float:
+    """A positive number of seconds, or a ConfigError naming the setting."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 3600:
+        raise ConfigError(f"{name} {value!r} must be a number of seconds, e.g. 10")
+    return number
 
 
 def read_dotenv(path: str | Path = ".env") -> dict[str, str]:

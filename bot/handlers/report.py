@@ -14,7 +14,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import render_report as texts
 from bot.handlers.admins import is_group_admin
-from bot.handlers.common import Context, send
+from bot.handlers.common import Context, acknowledge, send
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +44,15 @@ async def csv_button(update: Update, context: Context) -> None:
     query, chat = update.callback_query, update.effective_chat
     assert query is not None
     if chat is None or chat.type == Chat.PRIVATE:
-        await query.answer("That button is no longer valid.")
+        await acknowledge(query, "That button is no longer valid.")
         return
     if not await is_group_admin(update, context):
-        await query.answer(texts.admins_only_alert(), show_alert=True)
+        await acknowledge(query, texts.admins_only_alert(), alert=True)
         return
     if await _send_csv(context, chat, update):
-        await query.answer(texts.csv_sent_alert())
+        await acknowledge(query, texts.csv_sent_alert())
     else:
-        await query.answer(texts.start_me_first_alert(), show_alert=True)
+        await acknowledge(query, texts.start_me_first_alert(), alert=True)
 
 
 async def _send_csv(context: Context, chat: Chat, update: Update) -> bool:
