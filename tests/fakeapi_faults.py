@@ -55,6 +55,7 @@ class Faults:
     def __init__(self) -> None:
         self._planned: dict[tuple[str, int | None], list[Fault]] = {}
         self.hit: list[Hit] = []
+        self.finished: list[Hit] = []  # injected, and done with (a late call carried out)
 
     def plan(
         self, method: str, fault: Fault, *, chat_id: int | None = None, times: int = 1
@@ -103,17 +104,25 @@ class Faults:
         answer: Callable[[], Awaitable[Answer]],
     ) -> Answer:
         """Run `answer` (the fake's normal handling of the call) as `fault` says."""
-        self.hit.append(Hit(method, chat_id, fault.kind, fault.applied))
-        if fault.kind == "refuse":
-            payload = {"ok": False, "error_code": fault.status, "description": fault.description}
-            return fault.status, payload
-        if fault.kind == "hang":
-            # Until the client gives up and the server closes the connection at stop().
-            await asyncio.Event().wait()
-        if fault.kind in ("slow", "late"):
-            await asyncio.sleep(fault.seconds)
-            return await answer()  # a late answer finds the client gone: write fails quietly
-        if fault.applied:
-            await answer()
-        # The server closes the connection with no response, as a reset does.
-        raise ConnectionResetError(f"fault: {method} reset")
+        hit = Hit(method, chat_id, fault.kind, fault.applied)
+        self.hit.append(hit)
+        try:
+            if fault.kind == "refuse":
+                payload = {
+                    "ok": False,
+                    "error_code": fault.status,
+                    "description": fault.description,
+                }
+                return fault.status, payload
+            if fault.kind == "hang":
+                # Until the client gives up and the server closes the connection at stop().
+                await asyncio.Event().wait()
+            if fault.kind in ("slow", "late"):
+                await asyncio.sleep(fault.seconds)
+                return await answer()  # a late answer finds the client gone: its write fails
+            if fault.applied:
+                await answer()
+            # The server closes the connection with no response, as a reset does.
+            raise ConnectionResetError(f"fault: {method} reset")
+        finally:
+            self.finished.append(hit)

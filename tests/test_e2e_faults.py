@@ -8,6 +8,7 @@ or lost its connection may have arrived, so a message or poll is never sent twic
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -262,3 +263,29 @@ async def test_the_fake_refuses_to_edit_a_message_it_never_sent(api: FakeBotAPI)
     # refusal like any other, and the fake can answer it.
     api.faults.refuse("sendMessage", 400, NOT_FOUND)
     assert api.faults.take("sendMessage", None) is not None
+
+
+async def test_a_push_that_timed_out_is_not_pushed_to_that_student_again(
+    api: FakeBotAPI, bot: AppServices
+) -> None:
+    teacher = Student(api, 1100, "Mr Khan")
+    link = re.search(r"start=(join_[A-Za-z0-9_-]+)", await teacher.say("/newclass Year 12"))
+    assert link is not None
+    students = [Student(api, 1200 + i, f"S{i}") for i in range(3)]
+    for student in students:
+        await student.say(f"/start {link.group(1)}")
+    api.faults.late("sendMessage", LATE, chat_id=students[0].id)
+    api.faults.server_error("sendMessage", 502, chat_id=students[1].id)
+    cursor = len(api.calls)
+    await api.push(teacher.message("/push"))
+    await api.wait_for(lambda c: c.params.get("chat_id") == teacher.id, after=cursor, timeout=10)
+    await eventually(lambda: _finished(api, 2), within=LATE + 1)  # the late one arrived too
+    pushed = {
+        s.id: [c for c in api.sent(s.id)[1:] if "A question from your teacher" in c.params["text"]]
+        for s in students
+    }
+    assert [len(pushed[s.id]) for s in students] == [1, 1, 1]
+
+
+async def _finished(api: FakeBotAPI, count: int) -> bool:
+    return len(api.faults.finished) >= count
