@@ -18,6 +18,7 @@ from bot.classes.banks import BankUploads, with_uploads
 from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
+from bot.flood import FloodGate
 from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
@@ -78,6 +79,12 @@ def build_application(
     services.settings = settings
     services.clock = clock or SystemClock()
     services.rng = rng or random.Random()
+    if settings.flood_limit:
+        services.flood = FloodGate(
+            limit=settings.flood_limit,
+            period=settings.flood_period,
+            clock=lambda: services.clock.now().timestamp(),
+        )
     register(app)
     return app
 

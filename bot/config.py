@@ -38,6 +38,9 @@ class Settings:
     admins: frozenset[int] = frozenset()  # bot owners, allowed every teacher command
     # Seconds to wait on Telegram per request: a send that times out is not repeated.
     api_timeout: float = 10.0
+    # Per-user flood control: updates handled per period (seconds); 0 turns it off.
+    flood_limit: int = 10
+    flood_period: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -72,6 +75,7 @@ class Settings:
         if not all(o.isdigit() for o in owners):
             raise ConfigError("QUIZBOT_ADMINS must be Telegram user ids, e.g. 12345,67890")
         timeout = _number("QUIZBOT_API_TIMEOUT", get("QUIZBOT_API_TIMEOUT") or "10")
+        flood_limit, flood_period = _flood(get("QUIZBOT_FLOOD") or "10/10")
         banks = tuple(p for p in (get("QUIZBOT_BANKS") or "").replace(",", ":").split(":") if p)
         for path in banks:
             if not Path(path).exists():
@@ -87,6 +91,8 @@ class Settings:
             rate_limit=limit == "on",
             admins=frozenset(int(o) for o in owners),
             api_timeout=timeout,
+            flood_limit=flood_limit,
+            flood_period=flood_period,
         )
 
     def require_token(self) -> str:
@@ -105,6 +111,16 @@ def _number(name: str, value: str) -> float:
     if not 0 < number < 3600:
         raise ConfigError(f"{name} {value!r} must be a number of seconds, e.g. 10")
     return number
+
+
+def _flood(value: str) -> tuple[int, float]:
+    """QUIZBOT_FLOOD: "10/10" is 10 updates per user in any 10 s; "off" is no limit."""
+    if value.lower() == "off":
+        return 0, 1.0
+    count, _, seconds = value.partition("/")
+    if not count.strip().isdigit() or int(count) < 1:
+        raise ConfigError(f"QUIZBOT_FLOOD {value!r} must be like 10/10 (updates/seconds) or off")
+    return int(count), _number("QUIZBOT_FLOOD", seconds.strip().removesuffix("s") or "x")
 
 
 def read_dotenv(path: str | Path = ".env") -> dict[str, str]:

@@ -22,6 +22,7 @@ DOMAIN = [
     ROOT / "bot" / "render_report.py",
     ROOT / "bot" / "timers.py",
     ROOT / "bot" / "callbacks.py",
+    ROOT / "bot" / "flood.py",
 ]
 
 

@@ -10,11 +10,12 @@ from telegram.ext import (
     CommandHandler,
     MessageHandler,
     PollAnswerHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import callbacks
-from bot.handlers import classes, daily, group, practice, report, system, uploads
+from bot.handlers import classes, daily, flood, group, practice, report, system, uploads
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -98,4 +99,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             PollAnswerHandler(group.poll_answer),
         ]
     )
+    # First of all, in its own group: a flooding user's updates stop here.
+    app.add_handler(TypeHandler(Update, flood.guard), group=-1)
     app.add_error_handler(system.on_error)
