@@ -79,6 +79,10 @@ async def _none_running(services: AppServices, chat_id: int) -> bool:
     return services.challenges.running_in(chat_id) is None
 
 
+async def _no_schedule(services: AppServices, chat_id: int) -> bool:
+    return services.dailies.schedule_of(chat_id) is None
+
+
 async def test_a_question_lost_in_a_crash_is_posted_again_after_the_restart(
     api: FakeBotAPI, settings: Settings, clock: FakeClock
 ) -> None:
@@ -212,8 +216,9 @@ async def test_removing_the_bot_stops_the_groups_game_without_errors(
         api.kicked.add(other.id)
         await other.run_out()
         await eventually(lambda: _none_running(app.bot_data, other.id))
-        # The group's schedule went with it, though only the game's post found out.
-        assert app.bot_data.dailies.schedule_of(other.id) is None
+        # The group's schedule went with it, though only the game's post found out (a
+        # moment later: the game is dropped first).
+        await eventually(lambda: _no_schedule(app.bot_data, other.id))
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
