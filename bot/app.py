@@ -80,11 +80,7 @@ def build_application(
     services.clock = clock or SystemClock()
     services.rng = rng or random.Random()
     if settings.flood_limit:
-        services.flood = FloodGate(
-            limit=settings.flood_limit,
-            period=settings.flood_period,
-            clock=lambda: services.clock.now().timestamp(),
-        )
+        services.flood = FloodGate(limit=settings.flood_limit, period=settings.flood_period)
     register(app)
     return app
 

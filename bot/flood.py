@@ -9,7 +9,6 @@ answering a group challenge at once are many users, each well under it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from enum import Enum
 
 # A fast honest student sends an answer every 2 s or so, each after reading a question;
@@ -28,20 +27,17 @@ class Verdict(Enum):
 
 
 class FloodGate:
-    """A sliding window of handled updates per user, timed by an injected clock (seconds)."""
+    """A sliding window of handled updates per user; times are given in seconds."""
 
-    def __init__(
-        self, *, limit: int = LIMIT, period: float = PERIOD, clock: Callable[[], float]
-    ) -> None:
+    def __init__(self, *, limit: int = LIMIT, period: float = PERIOD) -> None:
         self._limit = limit
         self._period = period
-        self._clock = clock
         self._handled: dict[int, deque[float]] = {}
         self._warned: set[int] = set()
 
-    def check(self, user_id: int) -> Verdict:
-        """Whether to handle an update from `user_id` now; counts it if so."""
-        now = self._clock()
+    def check(self, user_id: int, *, at: float) -> Verdict:
+        """Whether to handle an update `user_id` sent `at`; counts it if so."""
+        now = at
         times = self._handled.get(user_id)
         if times is None:
             if len(self._handled) >= _TIDY_EVERY:

@@ -20,15 +20,15 @@ class Ticks:
 
 def test_past_the_limit_one_warning_then_silence_until_a_new_burst() -> None:
     ticks = Ticks()
-    gate = FloodGate(limit=3, period=5.0, clock=ticks)
-    burst = [gate.check(1) for _ in range(6)]
+    gate = FloodGate(limit=3, period=5.0)
+    burst = [gate.check(1, at=ticks()) for _ in range(6)]
     assert burst == [Verdict.HANDLE] * 3 + [Verdict.WARN] + [Verdict.DROP] * 2
     # Someone else is not held back by user 1.
-    assert gate.check(2) is Verdict.HANDLE
+    assert gate.check(2, at=ticks()) is Verdict.HANDLE
     ticks.now += 4.9
-    assert gate.check(1) is Verdict.DROP  # still the same burst: no second warning
+    assert gate.check(1, at=ticks()) is Verdict.DROP  # still the same burst: no second warning
     ticks.now += 0.1
-    assert [gate.check(1) for _ in range(5)] == [Verdict.HANDLE] * 3 + [
+    assert [gate.check(1, at=ticks()) for _ in range(5)] == [Verdict.HANDLE] * 3 + [
         Verdict.WARN,
         Verdict.DROP,
     ]
@@ -36,19 +36,19 @@ def test_past_the_limit_one_warning_then_silence_until_a_new_burst() -> None:
 
 def test_a_steady_honest_pace_is_never_limited() -> None:
     ticks = Ticks()
-    gate = FloodGate(limit=10, period=10.0, clock=ticks)
+    gate = FloodGate(limit=10, period=10.0)
     verdicts = []
     for _ in range(200):  # an answer a second, for over three minutes
-        verdicts.append(gate.check(7))
+        verdicts.append(gate.check(7, at=ticks()))
         ticks.now += 1.0
     assert set(verdicts) == {Verdict.HANDLE}
 
 
 def test_idle_users_are_forgotten_so_memory_stays_bounded() -> None:
     ticks = Ticks()
-    gate = FloodGate(limit=2, period=1.0, clock=ticks)
+    gate = FloodGate(limit=2, period=1.0)
     for user in range(5000):
-        gate.check(user)
+        gate.check(user, at=ticks())
         ticks.now += 0.01
     assert gate.tracked() <= 1024 + 100
 

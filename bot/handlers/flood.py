@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.flood import Verdict
-from bot.handlers.common import Context, acknowledge
+from bot.handlers.common import Context, acknowledge, sent_at
 
 log = logging.getLogger(__name__)
 SLOW_DOWN = "🐢 Slow down a little – I'll answer your next message in a few seconds."
@@ -22,7 +22,8 @@ async def guard(update: Update, context: Context) -> None:
     # Only what users send: a my_chat_member change (blocked, removed) always counts.
     if gate is None or user is None or not (update.message or update.callback_query):
         return
-    verdict = gate.check(user.id)
+    # Telegram's own time for a message: a backlog read after a restart is not a flood.
+    verdict = gate.check(user.id, at=sent_at(update, context).timestamp())
     if verdict is Verdict.HANDLE:
         return
     if verdict is Verdict.WARN:
