@@ -36,9 +36,6 @@ def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
             "TELEGRAM_API_FILE_URL": api.file_url,
             "QUIZBOT_DB": str(tmp_path / "quiz.sqlite3"),
             "QUIZBOT_BANKS": str(DRILL_BANK),
-            # Test students type at machine speed on a clock that stands still; the flood
-            # limit has its own tests (test_e2e_flood.py), which turn it on.
-            "QUIZBOT_FLOOD": "off",
         }
     )
 
