@@ -8,7 +8,8 @@ the bot made. Only the methods quizbot uses are implemented; any other method an
 Every request ends up in one of four lists: `calls` (accepted), `rejected` (400: the bot
 sent something Telegram refuses, a bug), `refused` (403/400 for a chat the test made the
 bot lose: kicked, migrated, or a user who never started it) and `flooded` (429: over the
-per-group rate limit).
+per-group rate limit). `api.fail` answers the next calls with a 429 or 5xx; `api.faults`
+(tests/fakeapi_faults.py) makes them slow, late, hang, drop the connection or be refused.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ LIMIT = 10  # the default: 10 updates per user in any 10 s
 
 @pytest.fixture
 async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AppServices]:
-    """A running bot with the default flood limit on (the shared settings turn it off)."""
+    """A running bot with the flood limit at its default, stated here for the asserts."""
     async with running_bot(
         replace(settings, flood_limit=LIMIT, flood_period=10.0), clock=clock
     ) as app:
