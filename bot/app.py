@@ -62,6 +62,7 @@ def build_application(
         .read_timeout(settings.api_timeout)
         .write_timeout(settings.api_timeout)
         .connect_timeout(settings.api_timeout)
+        .get_updates_read_timeout(settings.api_timeout)  # on top of the long poll's own wait
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(bot_data=AppServices))

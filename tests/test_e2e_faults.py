@@ -108,7 +108,7 @@ async def test_a_slow_answer_within_the_timeout_is_simply_waited_for(
     assert _replies(api, ana.id, "Hi, Ana") == 1
 
 
-@pytest.mark.parametrize("fault", ["502", "reset after", "reset before", "slow"])
+@pytest.mark.parametrize("fault", ["502", "reset after", "reset before", "slow", "hang"])
 async def test_polling_survives_a_failed_get_updates_and_loses_no_update(
     api: FakeBotAPI, bot: AppServices, fault: str
 ) -> None:
@@ -118,6 +118,8 @@ async def test_polling_survives_a_failed_get_updates_and_loses_no_update(
         api.faults.server_error("getUpdates", 502)
     elif fault == "slow":
         api.faults.slow("getUpdates", 0.5)
+    elif fault == "hang":
+        api.faults.hang("getUpdates")
     else:
         api.faults.reset("getUpdates", applied=fault == "reset after")
     # Whatever getUpdates was under way fails; the bot polls again and gets Ana's /help.
