@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 # group's 20 messages a minute, a burst of answers' reactions would hold back the next
 # question for minutes. They keep the bot-wide 30/s pace, and never wait out a 429: a
 # reaction that hits a limit is dropped rather than made to stall everything else. (A
-# network failure is still tried again, in the background: they are safe to repeat.)
+# network failure is still tried again: they are safe to repeat.)
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
 GROUP_POSTS = 20
 # Telegram allows about 30 a second; one less leaves room for jitter on the way there.
