@@ -19,6 +19,7 @@ from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
 from bot.disputes.service import Disputes
+from bot.flood import FloodGate
 from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
@@ -62,10 +63,19 @@ def build_application(
     builder = ApplicationBuilder()
     if settings.rate_limit:
         builder = builder.rate_limiter(QuizRateLimiter(max_retries=2))
+    wait = settings.api_timeout
     if settings.http_client == "aiohttp":
-        # The pool sizes are PTB's own defaults: 256 for calls, 1 for the long poll.
-        builder = builder.request(AiohttpRequest(connection_pool_size=256)).get_updates_request(
-            AiohttpRequest(connection_pool_size=1)
+        # The pool sizes are PTB's own defaults: 256 for calls, 1 for the long poll, whose
+        # read timeout PTB adds to the poll's own wait.
+        calls = AiohttpRequest(connection_pool_size=256, read_timeout=wait, connect_timeout=wait)
+        poll = AiohttpRequest(connection_pool_size=1, read_timeout=wait, connect_timeout=wait)
+        builder = builder.request(calls).get_updates_request(poll)
+    else:
+        builder = (
+            builder.read_timeout(wait)
+            .write_timeout(wait)
+            .connect_timeout(wait)
+            .get_updates_read_timeout(wait)  # on top of the long poll's own wait
         )
     app: QuizApp = (
         builder.token(settings.require_token())
@@ -86,6 +96,8 @@ def build_application(
     services.settings = settings
     services.clock = clock or SystemClock()
     services.rng = rng or random.Random()
+    if settings.flood_limit:
+        services.flood = FloodGate(limit=settings.flood_limit, period=settings.flood_period)
     register(app)
     return app
 

@@ -37,6 +37,11 @@ class Settings:
     rate_limit: bool = True
     admins: frozenset[int] = frozenset()  # bot owners, allowed every teacher command
     http_client: str = "aiohttp"  # or "httpx", python-telegram-bot's own (bot/transport.py)
+    # Seconds to wait on Telegram per request: a send that times out is not repeated.
+    api_timeout: float = 10.0
+    # Per-user flood control: updates handled per period (seconds); 0 turns it off.
+    flood_limit: int = 10
+    flood_period: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -73,6 +78,8 @@ class Settings:
         http_client = (get("QUIZBOT_HTTP") or "aiohttp").lower()
         if http_client not in ("aiohttp", "httpx"):
             raise ConfigError(f"QUIZBOT_HTTP {http_client!r} must be aiohttp or httpx")
+        timeout = _number("QUIZBOT_API_TIMEOUT", get("QUIZBOT_API_TIMEOUT") or "10")
+        flood_limit, flood_period = _flood(get("QUIZBOT_FLOOD") or "10/10")
         banks = tuple(p for p in (get("QUIZBOT_BANKS") or "").replace(",", ":").split(":") if p)
         for path in banks:
             if not Path(path).exists():
@@ -88,6 +95,9 @@ class Settings:
             rate_limit=limit == "on",
             admins=frozenset(int(o) for o in owners),
             http_client=http_client,
+            api_timeout=timeout,
+            flood_limit=flood_limit,
+            flood_period=flood_period,
         )
 
     def require_token(self) -> str:
@@ -95,6 +105,27 @@ class Settings:
         if not self.token:
             raise ConfigError(BOTFATHER_HELP)
         return self.token
+
+
+def _number(name: str, value: str) -> float:
+    """A positive number of seconds, or a ConfigError naming the setting."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 3600:
+        raise ConfigError(f"{name} {value!r} must be a number of seconds, e.g. 10")
+    return number
+
+
+def _flood(value: str) -> tuple[int, float]:
+    """QUIZBOT_FLOOD: "10/10" is 10 updates per user in any 10 s; "off" is no limit."""
+    if value.lower() == "off":
+        return 0, 1.0
+    count, _, seconds = value.partition("/")
+    if not count.strip().isdigit() or int(count) < 1:
+        raise ConfigError(f"QUIZBOT_FLOOD {value!r} must be like 10/10 (updates/seconds) or off")
+    return int(count), _number("QUIZBOT_FLOOD", seconds.strip().removesuffix("s") or "x")
 
 
 def read_dotenv(path: str | Path = ".env") -> dict[str, str]:

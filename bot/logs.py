@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 
 class RedactingFormatter(logging.Formatter):
@@ -12,7 +13,11 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        self._secrets = tuple(s for s in secrets if s)
+        # A bot token's id half is public (it is the bot's user id); its secret half alone
+        # is enough to abuse it, so that is masked wherever it appears too.
+        secrets = tuple(secrets)
+        halves = [s.partition(":")[2] for s in secrets if ":" in s]
+        self._secrets = tuple(s for s in [*secrets, *halves] if len(s) >= 8)
 
     def format(self, record: logging.LogRecord) -> str:
         """Format the record, then mask every secret in the result."""
@@ -22,9 +27,10 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
-def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at `level`, with secrets masked and httpx's per-request lines quietened."""
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(level: str, *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+    """Log to stderr (or `stream`) at `level`, with secrets masked and httpx's per-request
+    lines quietened."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )

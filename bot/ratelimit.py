@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.delivery import may_retry
+
+log = logging.getLogger(__name__)
 
 # Not messages: a reaction to an answer, or asking who is an admin. Counted against the
 # group's 20 messages a minute, a burst of answers' reactions would hold back the next
-# question for minutes. They keep the bot-wide 30/s pace, and are never retried: a
-# reaction that hits a limit is dropped rather than made to stall everything else.
+# question for minutes. They keep the bot-wide 30/s pace, and never wait out a 429: a
+# reaction that hits a limit is dropped rather than made to stall everything else. (A
+# network failure is still tried again: they are safe to repeat.)
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
 GROUP_POSTS = 20
 # Telegram allows about 30 a second; one less leaves room for jitter on the way there.
 OVERALL_PER_SECOND = 29
 GROUP_PERIOD = 60.0
+# Network failures and 5xx: tries per call, and the pause before the next (times the try).
+TRIES = 3
+BACKOFF = 0.5
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -122,7 +131,30 @@ class QuizRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        """Acknowledgements: the bot-wide pace only, no retries. The rest: AIORateLimiter."""
+        """Acknowledgements: the bot-wide pace only, no retries. The rest: AIORateLimiter.
+
+        A call Telegram surely did not carry out is sent again after a short pause (see
+        bot/delivery.py); one that may have arrived is not, so nothing is posted twice.
+        """
+        for attempt in range(1, TRIES + 1):
+            try:
+                return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as exc:
+                if attempt == TRIES or not may_retry(endpoint, exc):
+                    raise
+                log.info("%s failed (%s); trying again", endpoint, exc)
+                await asyncio.sleep(BACKOFF * attempt)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    async def _limited(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
         if endpoint in UNCOUNTED:
             return await self._run_request(
                 chat=True,

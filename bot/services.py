@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.challenge.service import Challenges
 from bot.config import Settings
+from bot.flood import FloodGate
 from bot.timers import Timers
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
@@ -47,6 +48,7 @@ class AppServices:
         self._reports: Reports | None = None
         self._disputes: Disputes | None = None
         self._privacy: Privacy | None = None
+        self.flood: FloodGate | None = None  # per-user flood control; None when turned off
 
     @property
     def tutor(self) -> Tutor:

@@ -9,7 +9,8 @@ goes back to PTB's own.
 
 Errors keep PTB's meaning: a timeout is `TimedOut`, any other transport failure is
 `NetworkError`, so PTB's polling loop, its rate limiter and our handlers treat them exactly
-as they treat httpx's.
+as they treat httpx's. The aiohttp error is kept as the cause: bot/delivery.py reads it to
+tell a request that never left from one Telegram may have acted on.
 """
 
 from __future__ import annotations
@@ -37,9 +38,16 @@ def _given(value: Any, default: float | None) -> float | None:
 class AiohttpRequest(BaseRequest):
     """PTB's request interface over one aiohttp session with a keep-alive connection pool."""
 
-    def __init__(self, *, connection_pool_size: int = 1, read_timeout: float = READ_TIMEOUT):
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = 1,
+        read_timeout: float = READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ):
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -83,7 +91,7 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         read = _given(read_timeout, self._read_timeout)
-        connect = _given(connect_timeout, CONNECT_TIMEOUT)
+        connect = _given(connect_timeout, self._connect_timeout)
         pool = _given(pool_timeout, POOL_TIMEOUT)
         # aiohttp has no write timeout: a write that stalls is bounded by the read timeout,
         # which starts once the body is handed to the socket.

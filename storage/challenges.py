@@ -50,7 +50,7 @@ class ChallengeRepository:
         return [_challenge(row) for row in rows]
 
     async def asked(
-        self, challenge_id: int, *, at: datetime, message_id: int, poll_id: str | None
+        self, challenge_id: int, *, at: datetime, message_id: int | None, poll_id: str | None
     ) -> None:
         """Record that the current question is posted, and as which message (or poll)."""
         await self._db.execute(

@@ -8,7 +8,8 @@ the bot made. Only the methods quizbot uses are implemented; any other method an
 Every request ends up in one of four lists: `calls` (accepted), `rejected` (400: the bot
 sent something Telegram refuses, a bug), `refused` (403/400 for a chat the test made the
 bot lose: kicked, migrated, or a user who never started it) and `flooded` (429: over the
-per-group rate limit).
+per-group rate limit). `api.fail` answers the next calls with a 429 or 5xx; `api.faults`
+(tests/fakeapi_faults.py) makes them slow, late, hang, drop the connection or be refused.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -40,6 +42,7 @@ from tests.fakeapi_checks import (
     poll_options,
     visible,
 )
+from tests.fakeapi_faults import Faults
 
 TOKEN = "123456789:AAFakeTokenForTests-DoNotLeak_0123456789"
 BOT_ID = 123456789
@@ -125,6 +128,7 @@ class FakeBotAPI:
         self.rejected: list[Call] = []  # requests refused as the real API would (400)
         self.refused: list[Call] = []  # requests for a chat the bot was kicked from or lost
         self.flooded: list[Call] = []  # posts over a group's rate limit (429)
+        self.faults = Faults()  # slow answers, timeouts, resets: see tests/fakeapi_faults.py
         self.commands: list[dict[str, Any]] = []  # the default menu (private chats)
         self.menus: dict[str, list[dict[str, Any]]] = {}
         self._faults: dict[
@@ -291,6 +295,17 @@ class FakeBotAPI:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         call = Call(method, params, at=self.clock())
         chat_id = _chat_id(params)
+        planned = self.faults.take(method, chat_id)
+        if planned is not None:
+            answer = partial(self._answer, handler, call, chat_id)
+            return await self.faults.inject(planned, method, chat_id, answer)
+        return await self._answer(handler, call, chat_id)
+
+    async def _answer(
+        self, handler: Handler, call: Call, chat_id: int | None
+    ) -> tuple[int, dict[str, Any]]:
+        """Carry out one call as Telegram would, refusals included."""
+        method, params = call.method, call.params
         fault = next((k for k in ((method, chat_id), (method, None)) if self._faults.get(k)), None)
         if fault is not None:
             status = self._faults[fault].pop(0)

@@ -26,6 +26,7 @@ DOMAIN = [
     ROOT / "bot" / "render_privacy.py",
     ROOT / "bot" / "timers.py",
     ROOT / "bot" / "callbacks.py",
+    ROOT / "bot" / "flood.py",
 ]
 
 

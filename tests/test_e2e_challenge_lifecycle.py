@@ -216,7 +216,8 @@ async def test_removing_the_bot_stops_the_groups_game_without_errors(
         api.kicked.add(other.id)
         await other.run_out()
         await eventually(lambda: _none_running(app.bot_data, other.id))
-        # The group's schedule went with it, though only the game's post found out.
+        # The group's schedule went with it, though only the game's post found out (a
+        # moment later: the game is dropped first).
         await eventually(lambda: _no_schedule(app.bot_data, other.id))
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 

@@ -125,11 +125,13 @@ class Challenges:
         return challenge
 
     async def asked(
-        self, challenge_id: int, *, message_id: int, poll_id: str | None = None, at: datetime
+        self, challenge_id: int, *, message_id: int | None, poll_id: str | None = None, at: datetime
     ) -> Challenge | None:
         """The current question went out at `at`: its clock starts. None if it has ended.
 
-        Posted again after the group moved, it keeps its original clock.
+        Posted again after the group moved, it keeps its original clock. With no
+        message_id, Telegram may or may not have shown it (the post timed out): it runs
+        anyway, rather than risk posting it twice.
         """
         challenge = self.find(challenge_id)
         if challenge is None:
@@ -167,7 +169,9 @@ class Challenges:
             return Ignored.NO_CHALLENGE
         if challenge.mode is Mode.POLL:
             return Ignored.NOT_AN_ANSWER  # poll questions are answered in the poll
-        if reply_to is not None and reply_to != challenge.message_id:
+        # A question whose post timed out has no known message: any reply may be to it.
+        known = challenge.message_id is not None
+        if reply_to is not None and known and reply_to != challenge.message_id:
             return Ignored.LATE  # a reply to an earlier question
         question = self.question(challenge)
         if question is None or not challenge.is_open(at):

@@ -24,7 +24,7 @@ class ChallengeStore(Protocol):
         ...
 
     async def asked(
-        self, challenge_id: int, *, at: datetime, message_id: int, poll_id: str | None
+        self, challenge_id: int, *, at: datetime, message_id: int | None, poll_id: str | None
     ) -> None:
         """Record that the current question is posted, and as which message (or poll)."""
         ...

@@ -10,6 +10,7 @@ from telegram.ext import (
     CommandHandler,
     MessageHandler,
     PollAnswerHandler,
+    TypeHandler,
     filters,
 )
 
@@ -18,6 +19,7 @@ from bot.handlers import (
     classes,
     daily,
     disputes,
+    flood,
     group,
     practice,
     privacy,
@@ -117,4 +119,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             PollAnswerHandler(group.poll_answer),
         ]
     )
+    # First of all, in its own group: a flooding user's updates stop here.
+    app.add_handler(TypeHandler(Update, flood.guard), group=-1)
     app.add_error_handler(system.on_error)

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot import render_classes as texts
 from bot.classes.model import Delivery, Push, PushReport
 from bot.classes.service import Classes
+from bot.delivery import may_have_arrived
 from bot.handlers.common import markup
 from bot.tutor.clock import Clock
 from bot.tutor.service import Tutor
@@ -85,7 +86,8 @@ class Broadcaster:
                 return Delivery.FAILED
             except TelegramError as exc:
                 tries += 1
-                if tries >= TRIES:
+                # One that may have arrived is not sent again: a student never gets it twice.
+                if tries >= TRIES or may_have_arrived(exc):
                     log.warning("push %s to %s failed: %s", push.id, user_id, exc)
                     return Delivery.FAILED
                 await asyncio.sleep(min(2**tries, 30) / 10)

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.render import Reply, fit_message
 from bot.services import AppServices
 
+log = logging.getLogger(__name__)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppServices]
 
 
@@ -43,3 +53,17 @@ def sent_at(update: Update, context: Context) -> datetime:
     """When the user acted: the message's own timestamp, or the clock for button taps."""
     message = update.message
     return message.date if message is not None else context.bot_data.clock.now()
+
+
+async def acknowledge(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer a button tap; failing to is never a reason to skip what the tap asked for.
+
+    Telegram refuses an answer after about 15 s ("query is too old"), e.g. when the bot was
+    busy or down; the tap's action and its reply still go ahead.
+    """
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        log.info("could not answer a button tap: %s", exc)

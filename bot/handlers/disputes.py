@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import callbacks
 from bot import render_disputes as texts
 from bot.disputes.model import Decided, Refusal
-from bot.handlers.common import Context, send
+from bot.handlers.common import Context, acknowledge, send
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +33,16 @@ async def decide(update: Update, context: Context) -> None:
     assert query is not None
     action = callbacks.unpack(query.data)
     if not isinstance(action, callbacks.Decide) or chat is None or chat.type != "private":
-        await query.answer("That button is no longer valid.")
+        await acknowledge(query, "That button is no longer valid.")
         return
     services = context.bot_data
     result = await services.disputes.decide(
         query.from_user.id, action.dispute_id, accept=action.accept, at=services.clock.now()
     )
     if isinstance(result, Refusal):
-        await query.answer(texts.refused_alert(result), show_alert=True)
+        await acknowledge(query, texts.refused_alert(result), alert=True)
         return
-    await query.answer(texts.decided_alert(result))
+    await acknowledge(query, texts.decided_alert(result))
     await send(context, chat.id, texts.decided(result))
     await _tell_students(context, result)
 

@@ -10,12 +10,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Literal
 
 from telegram import Bot, InputPollOption, Message
+from telegram.error import TelegramError
 
 from bot import render_challenge as texts
 from bot.challenge.game import Challenge, Closed, Ended, Mode
 from bot.challenge.service import Challenges
+from bot.delivery import Uncertain, may_have_arrived
 from bot.handlers.common import markup
 from bot.handlers.moves import Mover, post_to_group
 from bot.render import Reply
@@ -23,6 +26,9 @@ from bot.timers import Timers
 from bot.tutor.clock import Clock
 
 log = logging.getLogger(__name__)
+# What a post gave: the message, MAYBE_POSTED (it may have arrived), or None (it didn't).
+Posted = Message | Literal[Uncertain.MAYBE_POSTED] | None
+MAYBE_POSTED = Uncertain.MAYBE_POSTED
 RETRY_AFTER = timedelta(seconds=5)
 MAX_TRIES = 3  # posting a question or the final scores; then the challenge ends, not hangs
 NOTICE_EVERY = timedelta(seconds=30)  # repeated "already running" notices, per group
@@ -158,14 +164,19 @@ class ChallengeHost:
             self._retry(challenge_id, partial(self._post, challenge_id, back=back))
             return
         self._tries.pop(_timer(challenge_id), None)
-        poll_id = message.poll.id if message.poll else None
+        if message is MAYBE_POSTED:
+            # The group may have it: runs on its clock unlinked (a poll's votes can't be
+            # matched to it) rather than posted a second time.
+            message_id, poll_id = None, None
+        else:
+            message_id, poll_id = message.message_id, message.poll.id if message.poll else None
         asked = await self.challenges.asked(
-            challenge_id, message_id=message.message_id, poll_id=poll_id, at=self._clock.now()
+            challenge_id, message_id=message_id, poll_id=poll_id, at=self._clock.now()
         )
         if asked is not None:
             self._arm(asked)
 
-    async def _post_poll(self, challenge: Challenge, lead: str) -> Message | None:
+    async def _post_poll(self, challenge: Challenge, lead: str) -> Posted:
         if lead and await self._send(challenge.chat_id, Reply(lead)) is None:
             return None
         # The lead's send may have found the group upgraded: post where the game went.
@@ -205,17 +216,29 @@ class ChallengeHost:
             log.warning("gave up posting to %s; the challenge ends", challenge.chat_id)
             self._timers.at(name, self._clock.now(), partial(self.drop, challenge.chat_id))
 
-    async def _send(self, chat_id: int, reply: Reply) -> Message | None:
+    async def _send(self, chat_id: int, reply: Reply) -> Posted:
         return await self._deliver(
             chat_id,
             lambda target: self._bot.send_message(target, reply.text, reply_markup=markup(reply)),
         )
 
-    async def _deliver(
-        self, chat_id: int, send: Callable[[int], Awaitable[Message]]
-    ) -> Message | None:
-        """Send to the group, following it if it moved; None if it could not be sent."""
-        return await post_to_group(chat_id, send, on_moved=self._on_moved, on_gone=self._on_gone)
+    async def _deliver(self, chat_id: int, send: Callable[[int], Awaitable[Message]]) -> Posted:
+        """Send to the group, following it if it moved; None if it surely was not sent, and
+        MAYBE_POSTED if the send failed in a way that leaves that unknown (bot/delivery.py)."""
+        unsure = False
+
+        async def attempt(target: int) -> Message:
+            nonlocal unsure
+            try:
+                return await send(target)
+            except TelegramError as exc:
+                unsure = may_have_arrived(exc)
+                raise
+
+        message = await post_to_group(
+            chat_id, attempt, on_moved=self._on_moved, on_gone=self._on_gone
+        )
+        return MAYBE_POSTED if message is None and unsure else message
 
 
 def _timer(challenge_id: int) -> str:

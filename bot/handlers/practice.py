@@ -7,7 +7,7 @@ from telegram import Update
 from bot import callbacks, render
 from bot.classes.model import join_code
 from bot.handlers import classes
-from bot.handlers.common import Context, send, sent_at
+from bot.handlers.common import Context, acknowledge, send, sent_at
 from bot.tutor.requests import RoundRequest, parse_round_request
 from bot.tutor.rounds import NothingDue
 
@@ -182,35 +182,35 @@ async def button(update: Update, context: Context) -> None:
     user = query.from_user
     chat = update.effective_chat
     if action is None or chat is None or chat.type != "private":
-        await query.answer("That button is no longer valid.")
+        await acknowledge(query, "That button is no longer valid.")
         return
     match action:
         case callbacks.ShowTopics():
-            await query.answer()
+            await acknowledge(query)
             await send(context, chat.id, render.topics(context.bot_data.tutor.library))
         case callbacks.StartQuiz(topic):
-            await query.answer()
+            await acknowledge(query)
             await _begin(update, context, [topic] if topic else [], keep_running=True)
         case callbacks.SelfMark(token, position, level):
             tutor = context.bot_data.tutor
             now = context.bot_data.clock.now()
             marked = await tutor.self_mark(user.id, token, position, level, at=now)
             if marked is None:
-                await query.answer(render.stale_button())
+                await acknowledge(query, render.stale_button())
                 return
-            await query.answer()
+            await acknowledge(query)
             await send(context, chat.id, render.turn(tutor.library, marked))
         case callbacks.Dispute(answer_id):
             now = context.bot_data.clock.now()
             result = await context.bot_data.tutor.dispute(user.id, answer_id, at=now)
-            await query.answer(render.disputed(result))
+            await acknowledge(query, render.disputed(result))
         case callbacks.Choose(token, position, index):
             tutor = context.bot_data.tutor
             result = await tutor.choose(
                 user.id, token, position, index, at=context.bot_data.clock.now()
             )
             if result is None:
-                await query.answer(render.stale_button())
+                await acknowledge(query, render.stale_button())
                 return
-            await query.answer()
+            await acknowledge(query)
             await send(context, chat.id, render.turn(tutor.library, result))

@@ -6,7 +6,7 @@ from telegram import Chat, Update
 
 from bot import callbacks
 from bot import render_privacy as texts
-from bot.handlers.common import Context, send
+from bot.handlers.common import Context, acknowledge, send
 from bot.privacy.model import ForgetRequest, Forgotten
 
 
@@ -30,25 +30,25 @@ async def button(update: Update, context: Context) -> None:
     assert query is not None
     action = callbacks.unpack(query.data)
     if not isinstance(action, callbacks.ForgetMe) or chat is None or chat.type != Chat.PRIVATE:
-        await query.answer("That button is no longer valid.")
+        await acknowledge(query, "That button is no longer valid.")
         return
     privacy = context.bot_data.privacy
     # The presser is the callback's own sender: a forwarded button deletes no one else's data.
     user_id = query.from_user.id
     if not action.confirm:
         privacy.cancel(user_id, action.nonce)
-        await query.answer()
+        await acknowledge(query)
         await send(context, chat.id, texts.kept())
         return
     result = await privacy.confirm(user_id, action.nonce, at=context.bot_data.clock.now())
     if isinstance(result, ForgetRequest):  # a class or bank appeared since the warning
-        await query.answer()
+        await acknowledge(query)
         await send(context, chat.id, texts.forget_prompt(result, changed=True))
     elif isinstance(result, Forgotten):
-        await query.answer()
+        await acknowledge(query)
         await send(context, chat.id, texts.forgotten())
     else:
-        await query.answer(texts.stale_alert(), show_alert=True)
+        await acknowledge(query, texts.stale_alert(), alert=True)
 
 
 async def my_data(update: Update, context: Context) -> None:

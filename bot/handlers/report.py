@@ -17,7 +17,7 @@ from bot import callbacks
 from bot import render_report as texts
 from bot.classes.service import Choose
 from bot.handlers.admins import is_group_admin
-from bot.handlers.common import Context, send
+from bot.handlers.common import Context, acknowledge, send
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +54,18 @@ async def csv_button(update: Update, context: Context) -> None:
         or chat is None
         or private != (action.class_id is not None)
     ):
-        await query.answer("That button is no longer valid.")
+        await acknowledge(query, "That button is no longer valid.")
         return
     if action.class_id is not None:
         await _class_csv(update, context, action.class_id)
         return
     if not await is_group_admin(update, context):
-        await query.answer(texts.admins_only_alert(), show_alert=True)
+        await acknowledge(query, texts.admins_only_alert(), alert=True)
         return
     if await _send_csv(context, chat, update):
-        await query.answer(texts.csv_sent_alert())
+        await acknowledge(query, texts.csv_sent_alert())
     else:
-        await query.answer(texts.start_me_first_alert(), show_alert=True)
+        await acknowledge(query, texts.start_me_first_alert(), alert=True)
 
 
 async def _class_csv(update: Update, context: Context, class_id: int) -> None:
@@ -75,9 +75,9 @@ async def _class_csv(update: Update, context: Context, class_id: int) -> None:
     services = context.bot_data
     found = await services.reports.class_table(user.id, class_id, at=services.clock.now())
     if found is None or found.table is None:
-        await query.answer("That button is no longer valid.")  # not their class, or gone
+        await acknowledge(query, "That button is no longer valid.")  # not their class, or gone
         return
-    await query.answer()
+    await acknowledge(query)
     name, table = found.school_class.name, found.table
     await context.bot.send_document(
         user.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot import callbacks, render
 from bot.handlers.common import Context, send
@@ -23,6 +23,11 @@ async def on_error(update: object, context: Context) -> None:
         # They blocked the bot: stop writing to them rather than failing on every attempt.
         log.info("user %s has blocked the bot (update %s)", chat.id, update_id)
         await context.bot_data.tutor.set_active(chat.id, active=False)
+        return
+    if isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest):
+        # Telegram or the network failed after the retries (bot/delivery.py): the reply
+        # may even have arrived, so no "something went wrong" after it; the work is saved.
+        log.warning("could not reach Telegram for update %s: %s", update_id, context.error)
         return
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if chat is None:
