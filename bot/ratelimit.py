@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -18,8 +19,9 @@ from telegram.ext import AIORateLimiter
 # reaction that hits a limit is dropped rather than made to stall everything else.
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
 GROUP_POSTS = 20
-# Telegram allows about 30 a second; one less leaves room for jitter on the way there.
-OVERALL_PER_SECOND = 29
+OVERALL_PER_SECOND = 30  # Telegram's limit on messages a second, across all chats
+# Added to the overall window, for Telegram's clock running a little apart from ours.
+SKEW = 0.02
 GROUP_PERIOD = 60.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -58,24 +60,45 @@ class SlidingWindow:
         return not self._times or time.monotonic() - self._times[-1] >= self._period
 
 
-class Spacing:
-    """At most `per_second` entries a second, evenly spaced, served in order."""
+class AnsweredWindow:
+    """At most `limit` requests in any `period` seconds, as the server counts them.
 
-    def __init__(self, per_second: float) -> None:
-        self._gap = 1.0 / per_second
-        self._next = 0.0
-        self._lock = asyncio.Lock()
+    The server stamps a request somewhere between our sending it and our reading its answer.
+    So a request counts here from when it is sent until `period` after its answer: one sent
+    then can't share the server's window with it, however the network delays or bunches
+    requests on the way. Evenly spaced sends just under the limit (the design before) still
+    drew 429s when the network bunched a few, and each 429 paused the whole bot a second.
+    """
+
+    def __init__(self, limit: int, period: float = 1.0, *, margin: float = SKEW) -> None:
+        self._limit = limit
+        self._span = period + margin
+        self._answered: deque[float] = deque()  # when answers came, oldest first
+        self._in_flight = 0
+        self._lock = asyncio.Lock()  # waiters are served in order
+        self._answer = asyncio.Event()
 
     async def __aenter__(self) -> None:
         async with self._lock:
-            now = time.monotonic()  # real time: this paces real requests
-            wait = self._next - now
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next = max(now, self._next) + self._gap
+            while True:
+                now = time.monotonic()  # real time: this paces real requests
+                while self._answered and now - self._answered[0] >= self._span:
+                    self._answered.popleft()
+                if self._in_flight + len(self._answered) < self._limit:
+                    self._in_flight += 1
+                    return
+                # Every slot is taken: wait for the oldest answer to age out, or, if all
+                # are still in flight, for one to be answered.
+                self._answer.clear()
+                wait = self._answered[0] + self._span - now if self._answered else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._answer.wait(), wait)
 
     async def __aexit__(self, *exc: object) -> None:
-        return None
+        # Whatever the outcome: a failed request may still have been counted.
+        self._in_flight -= 1
+        self._answered.append(time.monotonic())
+        self._answer.set()
 
 
 class QuizRateLimiter(AIORateLimiter):
@@ -85,10 +108,11 @@ class QuizRateLimiter(AIORateLimiter):
         super().__init__(max_retries=max_retries)
         self._windows: dict[str | int, SlidingWindow] = {}
         self._paused_until = 0.0  # monotonic time before which nothing is sent (after a 429)
-        # Bot-wide, requests are spaced evenly instead: a broadcast to a class must not burst
-        # (PTB's bucket lets 60 through in the first second), and evenly spaced requests
-        # still fit Telegram's window when the network bunches a few of them together.
-        self._base_limiter = Spacing(OVERALL_PER_SECOND)  # type: ignore[assignment]
+        # Bot-wide, a window that counts each request until its answer has aged: a broadcast
+        # must not burst (PTB's bucket lets 60 through in the first second), and requests
+        # the network bunches together must still fit Telegram's window. PTB holds this
+        # context around the request itself, so leaving it marks the answer.
+        self._base_limiter = AnsweredWindow(OVERALL_PER_SECOND)  # type: ignore[assignment]
 
     def _get_group_limiter(self, group_id: str | int | bool) -> Any:
         # Overrides AIORateLimiter's leaky bucket per group (see SlidingWindow).

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.ratelimit import QuizRateLimiter, SlidingWindow, Spacing
+from bot.ratelimit import AnsweredWindow, QuizRateLimiter, SlidingWindow
 
 
 async def test_after_a_429_nothing_is_sent_until_retry_after_has_passed() -> None:
@@ -49,13 +48,29 @@ async def test_after_a_429_nothing_is_sent_until_retry_after_has_passed() -> Non
     assert all(at >= 1.0 for _, at in sent)  # both waited out the second Telegram asked for
 
 
-async def test_spacing_and_the_group_window_hold_their_rates() -> None:
-    spacing, times = Spacing(50), []
-    for _ in range(6):
-        async with spacing:
-            times.append(time.monotonic())
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.019  # 50 a second: 20 ms apart
+async def test_the_overall_window_counts_a_request_until_a_period_after_its_answer() -> None:
+    # The server may stamp a request any time before it answers, so a slow answer holds
+    # its slot longer: the fourth request waits for the first answer, not the first send.
+    window = AnsweredWindow(3, period=0.2, margin=0.01)
+    spans: list[tuple[float, float]] = []
+
+    async def request(network: float) -> None:
+        async with window:
+            sent = time.monotonic()
+            await asyncio.sleep(network)
+        spans.append((sent, time.monotonic()))
+
+    await asyncio.gather(*(request(n) for n in (0.15, 0.0, 0.05, 0.0, 0.1, 0.0, 0.0)))
+    spans.sort()
+    for i in range(3, len(spans)):
+        # Of the requests sent before it, all but two had been answered 0.2 s earlier.
+        answered = sorted(end for _, end in spans[:i])
+        assert spans[i][0] >= answered[i - 3] + 0.2
+    # Never more than three in flight at once, and it did not stall: seven went through.
+    assert len(spans) == 7
+
+
+async def test_the_group_window_holds_its_rate() -> None:
     window, let_through = SlidingWindow(limit=3, period=0.3), []
     for _ in range(4):
         async with window:
