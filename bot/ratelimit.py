@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,26 @@ SKEW = 0.02
 GROUP_PERIOD = 60.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+# A step to run once a request is let through, just before it goes out (see `admitted`).
+_ON_ADMISSION: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "quizbot_on_admission", default=None
+)
+
+
+@contextlib.contextmanager
+def admitted(step: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Run `step` before each try of the requests made inside, once the limiter lets it go.
+
+    A broadcast claims each student's copy in the database here rather than before queueing,
+    so a crash leaves only the copies that were really on the wire in doubt, not the ones
+    still waiting their turn. If `step` raises, the request is not sent.
+    """
+    token = _ON_ADMISSION.set(step)
+    try:
+        yield
+    finally:
+        _ON_ADMISSION.reset(token)
 
 
 class SlidingWindow:
@@ -129,6 +150,15 @@ class QuizRateLimiter(AIORateLimiter):
         # A loop, not an Event: another 429 may push the deadline later while we sleep.
         while (wait := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
+        step = _ON_ADMISSION.get()
+        if step is not None:
+            request = kwargs["callback"]
+
+            async def after_step(*args: Any, **kw: Any) -> JSONResult:
+                await step()
+                return await request(*args, **kw)
+
+            kwargs["callback"] = after_step
         try:
             return await super()._run_request(*args, **kwargs)
         except RetryAfter as exc:

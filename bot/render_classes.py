@@ -82,12 +82,26 @@ def _sep(command: str) -> str:
     return "" if command.endswith(":") else " "
 
 
-def pushed(school_class: SchoolClass, library: Library, offered: Started | Round) -> Reply:
-    """A student's copy of a pushed question: the question, or a note that it's queued."""
+def pushed(
+    school_class: SchoolClass, library: Library, offered: Started | Round, *, again: bool = False
+) -> Reply:
+    """A student's copy of a pushed question: the question, or a note that it's queued.
+    `again`: an earlier copy may have reached them (a send cut short), so say why."""
     head = f"📬 A question from your teacher ({escape(school_class.name)}):"
+    if again:
+        head = (
+            "📬 A question from your teacher "
+            f"({escape(school_class.name)}), sent again in case it didn't reach you:"
+        )
     if isinstance(offered, Started):
         body = started_body(library, offered)
-        return Reply(f"{head}\n\n{body.text}", body.buttons)
+        text = f"{head}\n\n{body.text}"
+        old = offered.replaced
+        if old is not None:
+            score = f" at {old.correct}/{old.answered}" if old.answered else ""
+            ended = f"Your unfinished round from earlier ended{score}."
+            text += f"\n\n<i>{ended} /quiz starts a new one.</i>"
+        return Reply(text, body.buttons)
     return Reply(f"{head} it's next in your round, after the question you're on.")
 
 

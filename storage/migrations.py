@@ -319,6 +319,27 @@ async def _011_class_daily(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _015_push_claims_and_old_codes(conn: aiosqlite.Connection) -> None:
+    # A delivery is claimed ('sending', with the time and a count of attempts) just before
+    # its message goes out, so a restart can tell "never sent" from "may have arrived".
+    await conn.execute("ALTER TABLE push_deliveries ADD COLUMN attempted_at TEXT")
+    await conn.execute("ALTER TABLE push_deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    await conn.execute("DROP INDEX push_deliveries_pending")
+    await conn.execute(
+        "CREATE INDEX push_deliveries_open ON push_deliveries(status)"
+        " WHERE status IN ('pending', 'sending')"
+    )
+    # A class's join code can be replaced; the old ones are kept so that a student opening
+    # an old link hears that it expired rather than that it never existed.
+    await conn.execute(
+        """CREATE TABLE retired_codes (
+            code TEXT PRIMARY KEY,
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            retired_at TEXT NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -331,6 +352,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("009_classes", _009_classes),
     ("010_teacher_banks", _010_teacher_banks),
     ("011_class_daily", _011_class_daily),
+    ("015_push_claims_and_old_codes", _015_push_claims_and_old_codes),
 )
 
 

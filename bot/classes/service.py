@@ -120,6 +120,10 @@ class Classes:
         """Pushes a restart interrupted."""
         return await self._store.pending_pushes()
 
+    async def claim(self, push: Push, user_id: int, *, at: datetime) -> bool:
+        """Mark one student's copy as on its way now; False if it was already dealt with."""
+        return await self._store.claim(push.id, user_id, now=at)
+
     async def delivered(self, push: Push, user_id: int, status: Delivery, *, at: datetime) -> None:
         """Record one student's delivery."""
         await self._store.delivered(push.id, user_id, status, now=at)

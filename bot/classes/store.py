@@ -43,7 +43,11 @@ class ClassStore(Protocol):
         ...
 
     async def pending_pushes(self) -> list[Push]:
-        """Pushes with deliveries still pending (after a restart)."""
+        """Pushes with deliveries not yet done (after a restart), the claimed ones marked."""
+        ...
+
+    async def claim(self, push_id: int, user_id: int, *, now: datetime) -> bool:
+        """Mark a delivery as being sent now; False if it is already done."""
         ...
 
     async def delivered(
