@@ -22,7 +22,7 @@ UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministra
 GROUP_POSTS = 20
 OVERALL_PER_SECOND = 30  # Telegram's limit on messages a second, across all chats
 # Added to the overall window, for Telegram's clock running a little apart from ours.
-SKEW = 0.02
+SKEW = 0.01
 GROUP_PERIOD = 60.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.classes.model import PushReport, SchoolClass
-from bot.classes.service import Choose
+from bot.classes.service import Choose, Expired
 from bot.render import Button, Reply, started_body
 from bot.tutor.rounds import Round, Started
 from quizbank.model import Library
@@ -40,6 +40,10 @@ def classes(found: list[SchoolClass], bot_username: str) -> Reply:
     for c in found:
         people = f"{c.members} student{'s' * (c.members != 1)}"
         lines.append(f"<b>{escape(c.name)}</b> – {people}\n{join_link(bot_username, c)}")
+    lines.append(
+        "<i>Has a link been shared too widely? <code>/newlink</code> and the class's name "
+        "gives the class a new one; the old one stops working.</i>"
+    )
     return Reply("\n\n".join(lines))
 
 
@@ -58,6 +62,24 @@ def bad_link() -> Reply:
     return Reply(
         "That join link doesn't match any class. Ask your teacher for a fresh one. "
         "/quiz starts a round on your own in the meantime."
+    )
+
+
+def expired_link(expired: Expired) -> Reply:
+    """A join link the teacher has since replaced."""
+    return Reply(
+        f"This join link for <b>{escape(expired.school_class.name)}</b> has expired. "
+        "Ask your teacher for the new one. /quiz starts a round on your own in the meantime."
+    )
+
+
+def new_link(school_class: SchoolClass, bot_username: str) -> Reply:
+    """/newlink: the class's new join link."""
+    link = join_link(bot_username, school_class)
+    return Reply(
+        f"🔗 New join link for <b>{escape(school_class.name)}</b>:\n{link}\n\n"
+        "The old link no longer works. Students already in the class stay in it.",
+        ((Button("Open the join link", url=link),),),
     )
 
 

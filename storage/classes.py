@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,24 @@ class ClassRepository:
         """The class a join code belongs to."""
         rows = await self._classes(" WHERE c.code = ?", (code,))
         return rows[0] if rows else None
+
+    async def by_old_code(self, code: str) -> SchoolClass | None:
+        """The class a replaced join code belonged to."""
+        rows = await self._classes(
+            " JOIN retired_codes r ON r.class_id = c.id WHERE r.code = ?", (code,)
+        )
+        return rows[0] if rows else None
+
+    async def new_code(self, school_class: SchoolClass, code: str, *, now: datetime) -> SchoolClass:
+        """Replace a class's join code, keeping the old one as retired."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO retired_codes(code, class_id, retired_at) SELECT code, id, ?"
+                " FROM classes WHERE id = ?",
+                (iso(now), school_class.id),
+            )
+            await db.execute("UPDATE classes SET code = ? WHERE id = ?", (code, school_class.id))
+        return replace(school_class, code=code)
 
     async def of_teacher(self, teacher_id: int) -> list[SchoolClass]:
         """A teacher's classes, oldest first, with member counts."""

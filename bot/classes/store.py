@@ -20,6 +20,14 @@ class ClassStore(Protocol):
         """The class a join code belongs to."""
         ...
 
+    async def by_old_code(self, code: str) -> SchoolClass | None:
+        """The class a replaced join code belonged to."""
+        ...
+
+    async def new_code(self, school_class: SchoolClass, code: str, *, now: datetime) -> SchoolClass:
+        """Replace a class's join code, keeping the old one as retired."""
+        ...
+
     async def of_teacher(self, teacher_id: int) -> list[SchoolClass]:
         """A teacher's classes, oldest first, with member counts."""
         ...

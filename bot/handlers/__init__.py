@@ -67,6 +67,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("stats", practice.stats, private),
             CommandHandler("newclass", classes.new_class, private),
             CommandHandler("classes", classes.list_classes, private),
+            CommandHandler("newlink", classes.new_link, private),
             CommandHandler("leave", classes.leave, private),
             # A push runs until every student has it: it must not hold up other updates.
             CommandHandler("push", classes.push, private, block=False),
