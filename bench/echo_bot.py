@@ -7,7 +7,8 @@ ApplicationBuilder defaults (connection pools, timeouts, sequential updates) and
 
 Run by bench/turns.py, not by hand. Settings come from the environment:
 TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, ECHO_ALLOWED_UPDATES (comma-separated),
-LOG_LEVEL (default WARNING). SIGTERM stops it cleanly, as it does quizbot.
+ECHO_HTTP (httpx, PTB's default; or aiohttp, quizbot's client), LOG_LEVEL (default WARNING).
+SIGTERM stops it cleanly, as it does quizbot.
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     allowed = [u for u in os.environ.get("ECHO_ALLOWED_UPDATES", "message").split(",") if u]
+    builder = ApplicationBuilder()
+    if os.environ.get("ECHO_HTTP", "httpx") == "aiohttp":
+        from bot.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(connection_pool_size=256))
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
     app = (
-        ApplicationBuilder()
-        .token(os.environ["TELEGRAM_BOT_TOKEN"])
+        builder.token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .defaults(
             Defaults(

@@ -495,6 +495,10 @@ async def run_bot(
             command = [sys.executable, "-m", "bot", "run"]
         if bot == "quiz" and args.bank == "drill":
             env["QUIZBOT_BANKS"] = str(DRILL_BANK)
+        # HTTP clients: quizbot's own choice (aiohttp) against PTB's default (httpx) for the
+        # echo bot, unless asked otherwise, to show what the client alone is worth.
+        env["QUIZBOT_HTTP"] = args.http
+        env["ECHO_HTTP"] = args.echo_http
         log = tmp / "bot.log"
         with log.open("wb") as out:
             # cwd is the temp dir, so no .env file of the developer's is read.
@@ -918,6 +922,18 @@ def _options() -> argparse.Namespace:
         type=lambda text: text.split(","),
         default=["echo", "quiz"],
         help="which bots, in which order each rep (default echo,quiz; one alone: no ratios)",
+    )
+    parser.add_argument(
+        "--http",
+        choices=("aiohttp", "httpx"),
+        default="aiohttp",
+        help="quizbot's HTTP client, QUIZBOT_HTTP (default aiohttp, quizbot's default)",
+    )
+    parser.add_argument(
+        "--echo-http",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="the echo bot's HTTP client (default httpx, PTB's default)",
     )
     parser.add_argument(
         "--bank",

@@ -18,16 +18,19 @@ from bot.classes.banks import BankUploads, with_uploads
 from bot.classes.service import Classes
 from bot.config import Settings
 from bot.daily.service import Dailies
+from bot.disputes.service import Disputes
 from bot.handlers import ALLOWED_UPDATES, COMMANDS, GROUP_MENU, register
 from bot.handlers.broadcast import Broadcaster
 from bot.handlers.daily_live import DailyHost
 from bot.handlers.live import ChallengeHost
 from bot.handlers.moves import leave_group, move_group
+from bot.handlers.uploads import use_library
 from bot.logs import WithoutTraceback
 from bot.ratelimit import QuizRateLimiter
 from bot.reports.service import Reports
 from bot.services import AppServices
 from bot.timers import Timers
+from bot.transport import AiohttpRequest
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.service import Tutor
 from quizbank.loader import load_banks
@@ -36,6 +39,7 @@ from storage.challenges import ChallengeRepository
 from storage.classes import ClassRepository
 from storage.daily import DailyRepository
 from storage.db import connect
+from storage.disputes import DisputeRepository
 from storage.reports import ReportRepository
 from storage.repository import Repository
 from storage.transactions import Transactions
@@ -56,6 +60,11 @@ def build_application(
     builder = ApplicationBuilder()
     if settings.rate_limit:
         builder = builder.rate_limiter(QuizRateLimiter(max_retries=2))
+    if settings.http_client == "aiohttp":
+        # The pool sizes are PTB's own defaults: 256 for calls, 1 for the long poll.
+        builder = builder.request(AiohttpRequest(connection_pool_size=256)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     app: QuizApp = (
         builder.token(settings.require_token())
         .base_url(settings.api_base_url)
@@ -93,6 +102,14 @@ async def _post_init(app: QuizApp) -> None:
     for problem in upload_problems:
         log.warning("uploaded bank problem: %s", problem)
     services.uploads = BankUploads(store=banks)
+    # Answers teachers accepted in disputes: an overlay on the banks, in every service.
+    services.disputes = Disputes(
+        store=DisputeRepository(transactions),
+        admins=services.settings.admins,
+        on_library=partial(use_library, services),
+        on_rescored=lambda users: services.tutor.rescored(users),
+    )
+    library = await services.disputes.load(library)
     zone = services.settings.timezone
     services.tutor = Tutor(
         store=Repository(services.db, transactions=transactions),
@@ -126,7 +143,12 @@ async def _post_init(app: QuizApp) -> None:
         on_moved=move,
         on_gone=gone,
     )
-    services.reports = Reports(store=ReportRepository(transactions), library=library, zone=zone)
+    services.reports = Reports(
+        store=ReportRepository(transactions),
+        classes=ClassRepository(transactions),
+        library=library,
+        zone=zone,
+    )
     services.timers.start()
     # A push a restart interrupted goes on to the students still waiting for it.
     services.timers.at("pushes", services.clock.now(), services.broadcaster.resume)
@@ -152,6 +174,7 @@ async def _post_shutdown(app: QuizApp) -> None:
     services.daily_host = None
     services.dailies = None
     services.reports = None
+    services.disputes = None
     if services.db is not None:
         await services.db.close()
         services.db = None

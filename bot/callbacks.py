@@ -16,6 +16,8 @@ MAX_BYTES = 64
 _CHOOSE = re.compile(r"^a:([a-z0-9]{6}):(\d{1,3}):(\d)$")
 _SELF_MARK = re.compile(r"^m:([a-z0-9]{6}):(\d{1,3}):([012])$")
 _DISPUTE = re.compile(r"^d:(\d{1,18})$")
+_DECIDE = re.compile(r"^x:(\d{1,18}):([ar])$")
+_CLASS_CSV = re.compile(r"^r:csv:(\d{1,18})$")
 _TOPIC = re.compile(rf"^t:({TOPIC_ID_PATTERN})$")
 
 
@@ -58,10 +60,21 @@ class SelfMark:
 
 @dataclass(frozen=True, slots=True)
 class ReportCsv:
-    """Send the tapping admin the group's per-student CSV (the group is the message's chat)."""
+    """Send the tapper the per-student CSV: of the group the message is in (no class), or
+    of their class `class_id` (in a private chat)."""
+
+    class_id: int | None = None
 
 
-Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """A teacher accepts (or rejects) dispute `dispute_id`, and every claim of that answer."""
+
+    dispute_id: int
+    accept: bool
+
+
+Action = StartQuiz | ShowTopics | Choose | Dispute | SelfMark | ReportCsv | Decide
 
 
 def pack(action: Action) -> str:
@@ -79,8 +92,12 @@ def pack(action: Action) -> str:
             data = f"d:{answer_id}"
         case SelfMark(token, position, level):
             data = f"m:{token}:{position}:{level}"
-        case ReportCsv():
+        case ReportCsv(None):
             data = "r:csv"
+        case ReportCsv(class_id):
+            data = f"r:csv:{class_id}"
+        case Decide(dispute_id, accept):
+            data = f"x:{dispute_id}:{'a' if accept else 'r'}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -101,9 +118,18 @@ def unpack(data: str | None) -> Action | None:
         return SelfMark(match.group(1), int(match.group(2)), int(match.group(3)))
     if match := _DISPUTE.match(data):
         return Dispute(int(match.group(1)))
+    if match := _DECIDE.match(data):
+        return Decide(int(match.group(1)), match.group(2) == "a")
+    if match := _CLASS_CSV.match(data):
+        return ReportCsv(int(match.group(1)))
     if match := _CHOOSE.match(data):
         return Choose(match.group(1), int(match.group(2)), int(match.group(3)))
     return None
+
+
+def is_decision(data: object) -> bool:
+    """Whether callback data decides a dispute (routes it to the disputes handler)."""
+    return isinstance(data, str) and isinstance(unpack(data), Decide)
 
 
 def is_report_csv(data: object) -> bool:

@@ -22,7 +22,14 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument(
         "round", nargs="*", metavar="ARG", help="like /quiz: a count and/or a topic, e.g. 5 space"
     )
-    sub.add_parser("disputes", help='list open "I was right" disputes, by question')
+    disputes = sub.add_parser("disputes", help='list "I was right" disputes, by question')
+    disputes.add_argument(
+        "--status",
+        choices=("open", "accepted", "rejected"),
+        default="open",
+        help="which disputes: open (the default; teachers decide them with /disputes), "
+        "accepted or rejected",
+    )
     bank = sub.add_parser("bank", help="quiz bank tools")
     bank_sub = bank.add_subparsers(dest="bank_command", required=True)
     check = bank_sub.add_parser("check", help="validate bank files")
@@ -75,16 +82,16 @@ def _bank_stats(files: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
-async def _list_disputes(db_path: str) -> int:
+async def _list_disputes(db_path: str, status: str) -> int:
     from storage.db import connect
     from storage.repository import Repository
 
     conn = await connect(db_path)
     try:
-        disputes = await Repository(conn).disputes()
+        disputes = await Repository(conn).disputes(status=status)
     finally:
         await conn.close()
-    print(f"{_plural(len(disputes), 'open dispute')}")
+    print(f"{_plural(len(disputes), f'{status} dispute')}")
     for (bank, question_id), group in itertools.groupby(
         disputes, key=lambda d: (d.bank, d.question_id)
     ):
@@ -113,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     setup_logging(settings.log_level, secrets=[settings.token or ""])
     if args.command == "disputes":
-        return asyncio.run(_list_disputes(settings.db_path))
+        return asyncio.run(_list_disputes(settings.db_path, args.status))
     if args.command == "play":
         from bot.play import play
 

@@ -36,6 +36,7 @@ class Settings:
     # Off only for benchmarks against a fake API: Telegram itself enforces its limits.
     rate_limit: bool = True
     admins: frozenset[int] = frozenset()  # bot owners, allowed every teacher command
+    http_client: str = "aiohttp"  # or "httpx", python-telegram-bot's own (bot/transport.py)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -69,6 +70,9 @@ class Settings:
         owners = (get("QUIZBOT_ADMINS") or "").replace(",", " ").split()
         if not all(o.isdigit() for o in owners):
             raise ConfigError("QUIZBOT_ADMINS must be Telegram user ids, e.g. 12345,67890")
+        http_client = (get("QUIZBOT_HTTP") or "aiohttp").lower()
+        if http_client not in ("aiohttp", "httpx"):
+            raise ConfigError(f"QUIZBOT_HTTP {http_client!r} must be aiohttp or httpx")
         banks = tuple(p for p in (get("QUIZBOT_BANKS") or "").replace(",", ":").split(":") if p)
         for path in banks:
             if not Path(path).exists():
@@ -83,6 +87,7 @@ class Settings:
             log_level=level,
             rate_limit=limit == "on",
             admins=frozenset(int(o) for o in owners),
+            http_client=http_client,
         )
 
     def require_token(self) -> str:

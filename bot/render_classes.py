@@ -22,7 +22,8 @@ def created(school_class: SchoolClass, bot_username: str) -> Reply:
     return Reply(
         f"🏫 Class <b>{escape(school_class.name)}</b> is ready. Share this link with your "
         f"students; opening it joins the class:\n{link}\n\n"
-        "/push sends them a question now. /classes lists your classes.",
+        f"/push sends them a question now; <code>/report {escape(school_class.name)}</code> "
+        "shows how they're doing. /classes lists your classes.",
         ((Button("Open the join link", url=link),),),
     )
 

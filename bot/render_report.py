@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape
 
 from bot import callbacks
+from bot.classes.model import SchoolClass
 from bot.render import Button, Reply
 from bot.render_challenge import MESSAGE_UNITS, name, units
 from bot.reports.assembly import TOPIC_EVIDENCE, ClassReport, ClassTable, Day, Tally
@@ -42,10 +43,18 @@ def _day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def report(result: ClassReport, library: Library, *, title: str | None) -> Reply:
-    """/report: the class's weakest topics, most-missed questions, week and streaks."""
+def report(
+    result: ClassReport, library: Library, *, title: str | None, class_id: int | None = None
+) -> Reply:
+    """/report: the class's weakest topics, most-missed questions, week and streaks. With
+    `class_id`, the report of a class run in private chats, sent to its teacher."""
     head = "📊 <b>Class report</b>" + (f" · {escape(title)}" if title else "")
     if not result.total.answered:
+        if class_id is not None:
+            return Reply(
+                f"{head}\nNo answers from this class's students since they joined. /push "
+                "sends them a question now, <code>/dailydm 17:00</code> one every day."
+            )
         return Reply(
             f"{head}\nNo answers in this group yet. Start a /challenge, or set a question of "
             "the day with <code>/daily 08:30</code>; the report fills in as students answer."
@@ -58,14 +67,20 @@ def report(result: ClassReport, library: Library, *, title: str | None) -> Reply
         _missed(result, library),
         _week(result),
     ]
+    if class_id is None:
+        tail = "<i>Each student's results as a CSV: tap the button or send "
+        tail += "<code>/report csv</code>, and I'll send it to you privately.</i>"
+        button = CSV_BUTTON
+    else:
+        tail = "<i>From the students' own answers since they joined the class. Each "
+        tail += "student's results as a CSV: tap the button.</i>"
+        button = Button("📄 CSV per student", callbacks.pack(callbacks.ReportCsv(class_id)))
 
     def build(shown: int) -> str:
         parts = [*sections, _streaks(result, shown)] if result.streaks else sections
-        tail = "<i>Each student's results as a CSV: tap the button or send "
-        tail += "<code>/report csv</code>, and I'll send it to you privately.</i>"
         return "\n\n".join([*parts, tail])
 
-    return Reply(_fit(build), buttons=((CSV_BUTTON,),))
+    return Reply(_fit(build), buttons=((button,),))
 
 
 def _fit(build: Callable[[int], str]) -> str:
@@ -144,12 +159,16 @@ def admins_only_alert() -> str:
     return "Only the group's admins can download the class report."
 
 
-def private_report() -> Reply:
-    """/report in a private chat."""
-    return Reply(
-        "Class reports work in a group for now: add me to your class group, then an admin "
-        "types /report there. Your own results are in /stats."
+def which_class(classes: Sequence[SchoolClass]) -> Reply:
+    """/report in a private chat without a class of the teacher's: which one, or how."""
+    how = (
+        "Class reports: for a class you made with /newclass, send <code>/report</code> and "
+        "its name here; for a group, an admin sends /report in the group."
     )
+    if not classes:
+        return Reply(f"{how}\nYou have no classes here yet. Your own results are in /stats.")
+    names = "\n".join(f"<code>/report {escape(c.name)}</code>" for c in classes)
+    return Reply(f"Which class?\n{names}\n\n{how}")
 
 
 def csv_caption(table: ClassTable, *, title: str | None) -> str:

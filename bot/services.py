@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.classes.banks import BankUploads
     from bot.classes.service import Classes
     from bot.daily.service import Dailies
+    from bot.disputes.service import Disputes
     from bot.handlers.admins import AdminCache
     from bot.handlers.broadcast import Broadcaster
     from bot.handlers.daily_live import DailyHost
@@ -43,6 +44,7 @@ class AppServices:
         self._broadcaster: Broadcaster | None = None
         self._uploads: BankUploads | None = None
         self._reports: Reports | None = None
+        self._disputes: Disputes | None = None
 
     @property
     def tutor(self) -> Tutor:
@@ -151,3 +153,14 @@ class AppServices:
     @uploads.setter
     def uploads(self, uploads: BankUploads | None) -> None:
         self._uploads = uploads
+
+    @property
+    def disputes(self) -> Disputes:
+        """Teachers' decisions on disputes; available once post_init has run."""
+        if self._disputes is None:
+            raise RuntimeError("disputes are not ready: post_init has not run")
+        return self._disputes
+
+    @disputes.setter
+    def disputes(self, disputes: Disputes | None) -> None:
+        self._disputes = disputes

@@ -50,7 +50,9 @@ async def connect(path: str | Path) -> aiosqlite.Connection:
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per repository call.
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    # check_same_thread=False: storage.transactions runs small transactions on the event loop
+    # and the rest on aiosqlite's thread, never both at once (its lock sees to that).
+    conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA busy_timeout=5000")
@@ -58,6 +60,9 @@ async def connect(path: str | Path) -> aiosqlite.Connection:
         # NORMAL is durable across process crashes in WAL mode; only an OS crash can lose
         # the last commits, and it costs far fewer fsyncs per answer.
         await conn.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint copies pages and fsyncs: Transactions runs one every so many writes on
+        # the worker thread, so one never lands on the event loop inside a COMMIT.
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
         await conn.execute("PRAGMA foreign_keys=ON")
         await migrate(conn)
     except BaseException:

@@ -319,6 +319,27 @@ async def _011_class_daily(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _012_accepted_answers(conn: aiosqlite.Connection) -> None:
+    # A teacher accepting a dispute: the typed answer becomes an accepted variant of the
+    # question, kept apart from the bank's file (an overlay applied whenever banks load).
+    await conn.execute(
+        """CREATE TABLE accepted_answers (
+            bank TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            answer TEXT NOT NULL,                -- as the student typed it
+            accepted_by INTEGER NOT NULL,
+            accepted_at TEXT NOT NULL,           -- UTC, ISO 8601
+            PRIMARY KEY (bank, question_id, answer)
+        ) WITHOUT ROWID"""
+    )
+    await conn.execute("ALTER TABLE disputes ADD COLUMN decided_by INTEGER")
+    await conn.execute("ALTER TABLE disputes ADD COLUMN decided_at TEXT")
+    # An answer a teacher's decision re-graded keeps the verdict it was first given here.
+    await conn.execute("ALTER TABLE answers ADD COLUMN regraded_from TEXT")
+    # Accepting re-grades every answer to one question: find them without a scan of the log.
+    await conn.execute("CREATE INDEX answers_by_question ON answers(bank, question_id)")
+
+
 async def _015_push_claims_and_old_codes(conn: aiosqlite.Connection) -> None:
     # A delivery is claimed ('sending', with the time and a count of attempts) just before
     # its message goes out, so a restart can tell "never sent" from "may have arrived".
@@ -352,6 +373,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("009_classes", _009_classes),
     ("010_teacher_banks", _010_teacher_banks),
     ("011_class_daily", _011_class_daily),
+    ("012_accepted_answers", _012_accepted_answers),
     ("015_push_claims_and_old_codes", _015_push_claims_and_old_codes),
 )
 

@@ -8,6 +8,7 @@ does (its chat id is the student's own).
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 
 from bot.reports.facts import Answered, ClassRecord, QuestionTally, Student
@@ -43,6 +44,28 @@ _PEOPLE = (
 )
 
 
+# A class made with /newclass: its members' own private answers (chat id = their user id),
+# from the moment each joined. Both times are stored as UTC ISO text, so they compare.
+_MEMBER_TALLIES = (
+    "SELECT a.user_id, a.bank, a.question_id, a.topic, COUNT(*),"
+    " SUM(a.verdict IN ('correct', 'typo')), MAX(a.answered_at) FROM class_members m"
+    " JOIN answers a ON a.user_id = m.user_id AND a.chat_id = m.user_id"
+    " AND a.answered_at >= m.joined_at WHERE m.class_id = :class"
+    " AND a.verdict NOT IN ('almost', 'skipped') GROUP BY a.user_id, a.bank, a.question_id"
+)
+_MEMBER_RECENT = (
+    "SELECT a.user_id, a.answered_at FROM class_members m"
+    " JOIN answers a ON a.user_id = m.user_id AND a.chat_id = m.user_id"
+    " AND a.answered_at >= m.joined_at WHERE m.class_id = :class"
+    " AND a.answered_at >= :since AND a.verdict NOT IN ('almost', 'skipped')"
+)
+_MEMBERS = (
+    "SELECT u.id, u.first_name, u.timezone, u.day_streak, u.best_day_streak, u.last_day,"
+    " u.today, u.today_count, u.freezes FROM class_members m JOIN users u ON u.id = m.user_id"
+    " WHERE m.class_id = :class"
+)
+
+
 class ReportRepository:
     """The `ReportStore` on SQLite, sharing the tutor's connection and transactions."""
 
@@ -71,6 +94,11 @@ class ReportRepository:
                 )
         return ClassRecord(students, tallies, recent)
 
+    async def members_record(self, class_id: int, *, since: datetime) -> ClassRecord:
+        """A class's students, their tallies per question, and their answers since `since`:
+        each student's private answers from the day they joined the class."""
+        return await self._transaction.read(_members_record, class_id, since)
+
     async def move_chat(self, old: int, new: int) -> None:
         """A group became a supergroup: its answers now count for `new`.
 
@@ -88,3 +116,16 @@ class ReportRepository:
                 " AND user_id IN (SELECT value FROM json_each(:students))",
                 {"new": new, "old": old, "students": json.dumps(sorted(ids))},
             )
+
+
+def _members_record(db: sqlite3.Connection, class_id: int, since: datetime) -> ClassRecord:
+    params = {"class": class_id, "since": iso(since)}
+    tallies = tuple(
+        QuestionTally(r[0], f"{r[1]}:{r[2]}", r[3], r[4], r[5], parse(r[6]))
+        for r in db.execute(_MEMBER_TALLIES, params)
+    )
+    recent = tuple(Answered(r[0], parse(r[1])) for r in db.execute(_MEMBER_RECENT, params))
+    students = tuple(
+        Student(r[0], r[1], r[2], daily_from_row(r[3:9])) for r in db.execute(_MEMBERS, params)
+    )
+    return ClassRecord(students, tallies, recent)

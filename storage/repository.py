@@ -10,7 +10,6 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.tutor.mastery import DECAY
 from bot.tutor.memory import CardState
 from bot.tutor.rounds import (
     DISPUTABLE,
@@ -26,15 +25,14 @@ from bot.tutor.rounds import (
 from bot.tutor.streaks import DailyStreak
 from storage.records import (
     NO_REVIEW,
-    card_from_json,
     card_from_row,
     daily_from_row,
     insert_answer,
     iso,
     parse,
     record_personal,
-    save_card,
 )
+from storage.rescoring import Logged, rescore, restreak
 from storage.transactions import Transactions
 
 
@@ -252,93 +250,24 @@ def _dispute(
     replay: Callable[[CardState | None, datetime], CardState] | None,
 ) -> DisputeResult:
     row = db.execute(
-        "SELECT bank, question_id, topic, typed, verdict, round_token, card_before,"
-        " answered_at FROM answers WHERE id = :answer AND user_id = :user AND chat_id = :user",
+        "SELECT id, user_id, bank, question_id, topic, round_token, card_before,"
+        " answered_at, typed, verdict FROM answers"
+        " WHERE id = :answer AND user_id = :user AND chat_id = :user",
         {"answer": answer_id, "user": user_id},
     ).fetchone()
-    if row is None or row[4] not in DISPUTABLE or (row[0], row[1]) not in can_dispute:
+    if row is None or row[9] not in DISPUTABLE or (row[2], row[3]) not in can_dispute:
         return DisputeResult.NOT_ALLOWED
-    bank, question_id, topic, typed, _, round_token, card_before, answered_at = row
+    answer = Logged(*row[:8])
     inserted = db.execute(
         "INSERT INTO disputes(answer_id, user_id, bank, question_id, typed, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id) DO NOTHING",
-        (answer_id, user_id, bank, question_id, typed, iso(now)),
+        (answer_id, user_id, answer.bank, answer.question_id, row[8], iso(now)),
     ).rowcount
     if inserted == 0:
         return DisputeResult.ALREADY
-    streak, best = _streaks_from_log(db, user_id)
-    db.execute(
-        "UPDATE users SET correct = correct + 1, streak = ?,"
-        " best_streak = MAX(best_streak, ?) WHERE id = ?",
-        (streak, best, user_id),
-    )
-    # The answer's weight in the topic's decayed counts: DECAY per later answer on it.
-    (later,) = db.execute(
-        "SELECT COUNT(*) FROM answers WHERE user_id = ? AND topic = ? AND id > ?"
-        " AND verdict != 'almost'",
-        (user_id, topic, answer_id),
-    ).fetchone() or (0,)
-    db.execute(
-        "UPDATE topic_stats SET correct = correct + 1, recent_correct = recent_correct + ?"
-        " WHERE user_id = ? AND topic = ?",
-        (DECAY**later, user_id, topic),
-    )
-    if replay is not None and card_before is not None:
-        _replay_card(
-            db,
-            answer_id,
-            user_id,
-            bank,
-            question_id,
-            card_from_json(card_before),
-            parse(answered_at),
-            replay,
-        )
-    # If it was part of the round still being played, the round's score counts it too.
-    db.execute(
-        "UPDATE rounds SET correct = correct + 1 WHERE user_id = ? AND token = ?",
-        (user_id, round_token),
-    )
+    rescore(db, answer, right=True, replay=replay)
+    restreak(db, user_id)
     return DisputeResult.RECORDED
-
-
-def _replay_card(
-    db: sqlite3.Connection,
-    answer_id: int,
-    user_id: int,
-    bank: str,
-    question_id: str,
-    before: CardState | None,
-    answered_at: datetime,
-    replay: Callable[[CardState | None, datetime], CardState],
-) -> None:
-    (latest,) = db.execute(
-        "SELECT MAX(id) FROM answers WHERE user_id = ? AND bank = ? AND question_id = ?"
-        " AND card_before IS NOT NULL",
-        (user_id, bank, question_id),
-    ).fetchone() or (None,)
-    if latest != answer_id:
-        return  # a later review built on this one: leave the schedule as it is
-    record = AnswerRecord(user_id, user_id, bank, question_id, "", "", "", answered_at)
-    save_card(db, record, replay(before, answered_at))
-
-
-def _streaks_from_log(db: sqlite3.Connection, user_id: int) -> tuple[int, int]:
-    """(current, best) answer streak replayed from the log, disputed answers as right.
-
-    Only a dispute needs this, and disputes are rare; replaying keeps the result the same
-    whichever of several misses is disputed first.
-    """
-    streak = best = 0
-    for (right,) in db.execute(
-        "SELECT a.verdict IN ('correct', 'typo') OR d.id IS NOT NULL FROM answers a"
-        " LEFT JOIN disputes d ON d.answer_id = a.id"
-        " WHERE a.user_id = ? AND a.verdict != 'almost' ORDER BY a.id",
-        (user_id,),
-    ):
-        streak = streak + 1 if right else 0
-        best = max(best, streak)
-    return streak, best
 
 
 def _stats(db: sqlite3.Connection, user_id: int) -> Stats:

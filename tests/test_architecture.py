@@ -15,11 +15,13 @@ DOMAIN = [
     *sorted((ROOT / "bot" / "daily").glob("*.py")),
     *sorted((ROOT / "bot" / "classes").glob("*.py")),
     *sorted((ROOT / "bot" / "reports").glob("*.py")),
+    *sorted((ROOT / "bot" / "disputes").glob("*.py")),
     ROOT / "bot" / "render.py",
     ROOT / "bot" / "render_challenge.py",
     ROOT / "bot" / "render_daily.py",
     ROOT / "bot" / "render_classes.py",
     ROOT / "bot" / "render_report.py",
+    ROOT / "bot" / "render_disputes.py",
     ROOT / "bot" / "timers.py",
     ROOT / "bot" / "callbacks.py",
 ]

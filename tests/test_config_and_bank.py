@@ -119,6 +119,9 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         callbacks.ShowTopics(),
         callbacks.Choose("abc123", 12, 3),
         callbacks.ReportCsv(),
+        callbacks.ReportCsv(987654321),
+        callbacks.Decide(123456789012345678, True),
+        callbacks.Decide(7, False),
     ):
         data = callbacks.pack(action)
         assert len(data.encode()) <= 64
@@ -133,6 +136,11 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
         "q:extra",
         "a:abc123:-1:1",
         "a:abc123:1:1" + "0" * 60,
+        "x:12:y",
+        "x:-1:a",
+        "x:1234567890123456789:a",
+        "r:csv:",
+        "r:csv:12a",
         "r:csv:-100123",
     ):
         assert callbacks.unpack(forged) is None

@@ -226,9 +226,13 @@ async def test_an_anonymous_admin_is_told_to_ask_as_themselves(
     assert not [c for c in api.calls if c.method == "sendDocument"]
 
 
-async def test_report_in_a_private_chat_points_to_the_group(api: FakeBotAPI, group: Group) -> None:
+async def test_report_in_a_private_chat_without_a_class_says_how(
+    api: FakeBotAPI, group: Group
+) -> None:
     teacher = Student(api, TEACHER, "Ms T")
-    assert "Class reports work in a group for now" in await teacher.say("/report")
+    reply = await teacher.say("/report")
+    assert "an admin sends /report in the group" in reply
+    assert "You have no classes here yet" in reply
 
 
 async def test_an_empty_group_says_how_to_fill_the_report(group: Group) -> None:

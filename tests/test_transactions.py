@@ -1,4 +1,4 @@
-"""Transactions run whole on the database thread: one trip each, atomic, one at a time."""
+"""Transactions run whole: small ones on the loop, the rest in one trip; atomic, one at a time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -19,7 +19,7 @@ from bot.tutor.streaks import DailyStreak, after_answer
 from quizbank.grading import Outcome
 from storage.db import connect
 from storage.repository import Repository
-from storage.transactions import Transactions, check_worker, on_thread
+from storage.transactions import CHECKPOINT_EVERY, Transactions, check_worker, on_thread
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -139,14 +139,17 @@ async def test_a_cancelled_caller_neither_splits_its_transaction_nor_lets_one_in
         assert release.wait(5)
         conn.execute("INSERT INTO log VALUES (2, 'slow, after')")
 
-    first = asyncio.create_task(transactions.write(slow))
+    first = asyncio.create_task(transactions.write(slow, large=True))
     assert await asyncio.to_thread(started.wait, 5)
     first.cancel()  # mid-transaction, while the worker thread runs it
-    with pytest.raises(asyncio.CancelledError):
-        await first
     second = asyncio.create_task(transactions.execute("INSERT INTO log VALUES (3, 'next')"))
     await asyncio.sleep(0.05)
+    # The cancelled caller holds on until the worker is done: the next write must not run
+    # on the loop while the connection is mid-transaction on the worker thread.
+    assert not first.done() and not second.done()
     release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await first
     await second
     # The cancelled transaction ran to its end and committed whole, before the next began.
     assert await _rows(db, "SELECT n FROM log ORDER BY rowid") == [(1,), (2,), (3,)]
@@ -157,32 +160,81 @@ def _record(user: int) -> AnswerRecord:
     return AnswerRecord(user, user, "khrushchev", "q1", "space", "1956", "correct", NOW, "tok")
 
 
-async def test_each_repository_call_is_one_trip_to_the_database_thread(
+async def test_the_answer_path_never_leaves_the_event_loop(
     db: aiosqlite.Connection, trips: list[object]
 ) -> None:
+    # Each of these is a few indexed statements: a trip to the worker thread would cost more.
     repo = Repository(db)
     rnd = Round(5, 5, "tok", ("khrushchev:q1", "khrushchev:q2"), NOW)
 
     def daily(streak: DailyStreak, zone: str | None) -> DailyStreak:
         return after_answer(streak, NOW.date())
 
-    calls = [
-        repo.ensure_user(5, "Dee", now=NOW),
-        repo.save_round(rnd),
-        repo.record_answer(
-            _record(5),
-            accepted=True,
-            rnd=rnd.advance(Outcome.CORRECT),
-            review=lambda card: review(card, Rating.Good, NOW),
-            daily=daily,
-        ),
-        repo.stats(5),
-        repo.due_cards(5, now=NOW),
-        repo.learner(5, now=NOW, day_start=lambda zone: NOW.replace(hour=0, minute=0)),
-        repo.load_round(5),
+    await repo.ensure_user(5, "Dee", now=NOW)
+    await repo.save_round(rnd)
+    await repo.record_answer(
+        _record(5),
+        accepted=True,
+        rnd=rnd.advance(Outcome.CORRECT),
+        review=lambda card: review(card, Rating.Good, NOW),
+        daily=daily,
+    )
+    await repo.learner(5, now=NOW, day_start=lambda zone: NOW.replace(hour=0, minute=0))
+    assert (await repo.load_round(5)) is not None
+    assert [key for key, _ in await repo.due_cards(5, now=NOW + timedelta(days=30))] == [
+        "khrushchev:q1"
     ]
-    for call in calls:
-        before = len(trips)
-        await call
-        assert len(trips) - before == 1
     assert (await repo.stats(5)).answered == 1
+    assert trips == []
+
+
+async def test_a_large_read_is_one_trip_to_the_worker_thread(
+    db: aiosqlite.Connection, trips: list[object]
+) -> None:
+    transactions = Transactions(db)
+    await transactions.execute("INSERT INTO log VALUES (?, ?)", (1, "a"))
+    assert trips == []
+
+    def where(conn: sqlite3.Connection) -> str:
+        return threading.current_thread().name
+
+    assert await transactions.read(where, large=True) != threading.current_thread().name
+    assert [tuple(r) for r in await transactions.fetchall("SELECT * FROM log")] == [(1, "a")]
+    assert len(trips) == 2
+
+
+async def test_a_lock_held_by_another_process_is_waited_for_off_the_loop(
+    db: aiosqlite.Connection, tmp_path: Path, trips: list[object]
+) -> None:
+    transactions = Transactions(db)
+    other = sqlite3.connect(tmp_path / "t.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing: SQLite answers BUSY
+    other.execute("INSERT INTO log VALUES (1, 'other')")
+    waiting = asyncio.create_task(transactions.write(_bump, "bot"))
+    for _ in range(5):  # the loop keeps turning while the write waits for the lock
+        await asyncio.sleep(0.02)
+    assert not waiting.done()
+    other.execute("COMMIT")
+    assert await waiting == 0
+    assert len(trips) == 1  # the retry went to the worker thread, whole
+    other.close()
+    await transactions.execute("INSERT INTO log VALUES (2, 'later')")  # back on the loop
+    assert len(trips) == 1
+    assert await _rows(db, "SELECT n, who FROM log ORDER BY rowid") == [
+        (1, "other"),
+        (0, "bot"),
+        (2, "later"),
+    ]
+
+
+async def test_the_wal_is_checkpointed_off_the_loop_and_stays_small(
+    db: aiosqlite.Connection, tmp_path: Path, trips: list[object]
+) -> None:
+    transactions = Transactions(db)
+    for n in range(1000):
+        await transactions.execute("INSERT INTO log VALUES (?, ?)", (n, "x" * 500))
+    # Without checkpoints this WAL would pass 4 MB; with one per CHECKPOINT_EVERY writes
+    # it is reused from the start once a checkpoint has copied it back.
+    assert (tmp_path / "t.sqlite3-wal").stat().st_size < 2_000_000
+    assert len(trips) == 1000 // CHECKPOINT_EVERY
+    assert await _rows(db, "SELECT COUNT(*) FROM log") == [(1000,)]

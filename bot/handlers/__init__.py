@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.handlers import classes, daily, group, practice, report, system, uploads
+from bot.handlers import classes, daily, disputes, group, practice, report, system, uploads
 
 # The command menu registered with Telegram at start-up (setMyCommands).
 COMMANDS = (
@@ -69,6 +69,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("classes", classes.list_classes, private),
             CommandHandler("newlink", classes.new_link, private),
             CommandHandler("leave", classes.leave, private),
+            CommandHandler("disputes", disputes.disputes, private),
             # A push runs until every student has it: it must not hold up other updates.
             CommandHandler("push", classes.push, private, block=False),
             CommandHandler(
@@ -94,6 +95,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, practice.not_text),
             # Before practice.button, which takes every other button.
             CallbackQueryHandler(report.csv_button, pattern=callbacks.is_report_csv),
+            # Telling the students may take a while: other updates need not wait for it.
+            CallbackQueryHandler(disputes.decide, pattern=callbacks.is_decision, block=False),
             CallbackQueryHandler(practice.button),
             ChatMemberHandler(system.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             PollAnswerHandler(group.poll_answer),

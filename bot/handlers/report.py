@@ -1,4 +1,5 @@
-"""/report in a group: thin adapters from a teacher's request to the class report.
+"""/report: thin adapters from a teacher's request to the class report, in a group or
+(for a class made with /newclass) in the teacher's private chat.
 
 The report (class-wide numbers, no one's own results) is posted in the group. The CSV,
 with each student's accuracy, goes only to the admin who asked, in their private chat:
@@ -12,7 +13,9 @@ import logging
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden
 
+from bot import callbacks
 from bot import render_report as texts
+from bot.classes.service import Choose
 from bot.handlers.admins import is_group_admin
 from bot.handlers.common import Context, send
 
@@ -40,11 +43,21 @@ async def report(update: Update, context: Context) -> None:
 
 
 async def csv_button(update: Update, context: Context) -> None:
-    """The report's CSV button: the CSV to the admin who tapped it, privately."""
+    """The report's CSV button: the CSV to the teacher who tapped it, privately."""
     query, chat = update.callback_query, update.effective_chat
     assert query is not None
-    if chat is None or chat.type == Chat.PRIVATE:
+    # PTB hands a button with empty data to the first pattern handler: this may be anything.
+    action = callbacks.unpack(query.data)
+    private = chat is not None and chat.type == Chat.PRIVATE
+    if (
+        not isinstance(action, callbacks.ReportCsv)
+        or chat is None
+        or private != (action.class_id is not None)
+    ):
         await query.answer("That button is no longer valid.")
+        return
+    if action.class_id is not None:
+        await _class_csv(update, context, action.class_id)
         return
     if not await is_group_admin(update, context):
         await query.answer(texts.admins_only_alert(), show_alert=True)
@@ -53,6 +66,25 @@ async def csv_button(update: Update, context: Context) -> None:
         await query.answer(texts.csv_sent_alert())
     else:
         await query.answer(texts.start_me_first_alert(), show_alert=True)
+
+
+async def _class_csv(update: Update, context: Context, class_id: int) -> None:
+    """A class report's CSV button, in the teacher's private chat: the file, right there."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.bot_data
+    found = await services.reports.class_table(user.id, class_id, at=services.clock.now())
+    if found is None or found.table is None:
+        await query.answer("That button is no longer valid.")  # not their class, or gone
+        return
+    await query.answer()
+    name, table = found.school_class.name, found.table
+    await context.bot.send_document(
+        user.id,
+        texts.csv_file(table, services.reports.library),
+        filename=texts.csv_name(name, class_id, table.day),
+        caption=texts.csv_caption(table, title=name),
+    )
 
 
 async def _send_csv(context: Context, chat: Chat, update: Update) -> bool:
@@ -80,6 +112,16 @@ async def _send_csv(context: Context, chat: Chat, update: Update) -> bool:
 
 
 async def private_report(update: Update, context: Context) -> None:
-    """/report in a private chat: reports are for a group, for now."""
-    assert update.effective_chat is not None
-    await send(context, update.effective_chat.id, texts.private_report())
+    """/report <class> in a private chat: that class's report, for its teacher only."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = context.bot_data
+    name = " ".join(context.args or [])
+    result = await services.reports.of_class(user.id, name, at=services.clock.now())
+    if isinstance(result, Choose):
+        await send(context, chat.id, texts.which_class(result.classes))
+        return
+    assert result.report is not None
+    title, class_id = result.school_class.name, result.school_class.id
+    reply = texts.report(result.report, services.reports.library, title=title, class_id=class_id)
+    await send(context, chat.id, reply)

@@ -43,7 +43,8 @@ async def bank_file(update: Update, context: Context) -> None:
 
 
 def use_library(services: AppServices, library: Library) -> None:
-    """Every service asks from `library` from now on."""
+    """Every service asks from `library`, with the answers teachers accepted, from now on."""
+    library = services.disputes.apply(library)
     services.tutor.use_library(library)
     services.challenges.use_library(library)
     services.dailies.use_library(library)

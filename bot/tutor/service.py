@@ -12,7 +12,7 @@ import functools
 import random
 import string
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
@@ -457,6 +457,11 @@ class Tutor:
         if result is DisputeResult.RECORDED:
             self._rounds.pop(user_id, None)  # the round's score may have changed: reload it
         return result
+
+    def rescored(self, user_ids: Iterable[int]) -> None:
+        """A teacher's decision changed these students' scores: reload their rounds."""
+        for user_id in user_ids:
+            self._rounds.pop(user_id, None)
 
     async def stats(self, user_id: int) -> Stats:
         """The student's record."""

@@ -1,0 +1,1 @@
+"""Teachers deciding "I was right" disputes, and the answers they accept."""
