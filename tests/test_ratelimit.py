@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.ratelimit import AnsweredWindow, QuizRateLimiter, SlidingWindow
+from bot.ratelimit import AnsweredWindow, QuizRateLimiter, SlidingWindow, admitted
 
 
 async def test_after_a_429_nothing_is_sent_until_retry_after_has_passed() -> None:
@@ -76,3 +76,29 @@ async def test_the_group_window_holds_its_rate() -> None:
         async with window:
             let_through.append(time.monotonic())
     assert let_through[3] - let_through[0] >= 0.29  # the fourth waited for the first to age
+
+
+async def test_a_broadcast_claims_each_copy_only_once_the_limiter_lets_it_go() -> None:
+    # A claimed copy is "in doubt" after a crash; the 31st must not be claimed while it
+    # still waits its turn, or a crash then would leave it in doubt for nothing.
+    limiter = QuizRateLimiter(max_retries=1)
+    await limiter.initialize()
+    claimed: list[float] = []
+    answered: list[float] = []
+
+    async def claim() -> None:
+        claimed.append(time.monotonic())
+
+    async def send() -> bool:
+        answered.append(time.monotonic())
+        return True
+
+    async def one(chat_id: int) -> None:
+        with admitted(claim):
+            await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+    await asyncio.gather(*(one(100 + i) for i in range(31)))
+    await limiter.shutdown()
+    assert len(claimed) == len(answered) == 31
+    assert claimed[30] >= min(answered) + 1.0  # waited its turn, then was claimed
+    assert max(claimed[:30]) < min(answered) + 0.5  # the first thirty went at once
