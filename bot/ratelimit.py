@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -24,14 +26,35 @@ log = logging.getLogger(__name__)
 # network failure is still tried again: they are safe to repeat.)
 UNCOUNTED = frozenset({"setMessageReaction", "getChatMember", "getChatAdministrators"})
 GROUP_POSTS = 20
-# Telegram allows about 30 a second; one less leaves room for jitter on the way there.
-OVERALL_PER_SECOND = 29
+OVERALL_PER_SECOND = 30  # Telegram's limit on messages a second, across all chats
+# Added to the overall window, for Telegram's clock running a little apart from ours.
+SKEW = 0.01
 GROUP_PERIOD = 60.0
 # Network failures and 5xx: tries per call, and the pause before the next (times the try).
 TRIES = 3
 BACKOFF = 0.5
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+# A step to run once a request is let through, just before it goes out (see `admitted`).
+_ON_ADMISSION: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "quizbot_on_admission", default=None
+)
+
+
+@contextlib.contextmanager
+def admitted(step: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Run `step` before each try of the requests made inside, once the limiter lets it go.
+
+    A broadcast claims each student's copy in the database here rather than before queueing,
+    so a crash leaves only the copies that were really on the wire in doubt, not the ones
+    still waiting their turn. If `step` raises, the request is not sent.
+    """
+    token = _ON_ADMISSION.set(step)
+    try:
+        yield
+    finally:
+        _ON_ADMISSION.reset(token)
 
 
 class SlidingWindow:
@@ -67,24 +90,45 @@ class SlidingWindow:
         return not self._times or time.monotonic() - self._times[-1] >= self._period
 
 
-class Spacing:
-    """At most `per_second` entries a second, evenly spaced, served in order."""
+class AnsweredWindow:
+    """At most `limit` requests in any `period` seconds, as the server counts them.
 
-    def __init__(self, per_second: float) -> None:
-        self._gap = 1.0 / per_second
-        self._next = 0.0
-        self._lock = asyncio.Lock()
+    The server stamps a request somewhere between our sending it and our reading its answer.
+    So a request counts here from when it is sent until `period` after its answer: one sent
+    then can't share the server's window with it, however the network delays or bunches
+    requests on the way. Evenly spaced sends just under the limit (the design before) still
+    drew 429s when the network bunched a few, and each 429 paused the whole bot a second.
+    """
+
+    def __init__(self, limit: int, period: float = 1.0, *, margin: float = SKEW) -> None:
+        self._limit = limit
+        self._span = period + margin
+        self._answered: deque[float] = deque()  # when answers came, oldest first
+        self._in_flight = 0
+        self._lock = asyncio.Lock()  # waiters are served in order
+        self._answer = asyncio.Event()
 
     async def __aenter__(self) -> None:
         async with self._lock:
-            now = time.monotonic()  # real time: this paces real requests
-            wait = self._next - now
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next = max(now, self._next) + self._gap
+            while True:
+                now = time.monotonic()  # real time: this paces real requests
+                while self._answered and now - self._answered[0] >= self._span:
+                    self._answered.popleft()
+                if self._in_flight + len(self._answered) < self._limit:
+                    self._in_flight += 1
+                    return
+                # Every slot is taken: wait for the oldest answer to age out, or, if all
+                # are still in flight, for one to be answered.
+                self._answer.clear()
+                wait = self._answered[0] + self._span - now if self._answered else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._answer.wait(), wait)
 
     async def __aexit__(self, *exc: object) -> None:
-        return None
+        # Whatever the outcome: a failed request may still have been counted.
+        self._in_flight -= 1
+        self._answered.append(time.monotonic())
+        self._answer.set()
 
 
 class QuizRateLimiter(AIORateLimiter):
@@ -94,10 +138,11 @@ class QuizRateLimiter(AIORateLimiter):
         super().__init__(max_retries=max_retries)
         self._windows: dict[str | int, SlidingWindow] = {}
         self._paused_until = 0.0  # monotonic time before which nothing is sent (after a 429)
-        # Bot-wide, requests are spaced evenly instead: a broadcast to a class must not burst
-        # (PTB's bucket lets 60 through in the first second), and evenly spaced requests
-        # still fit Telegram's window when the network bunches a few of them together.
-        self._base_limiter = Spacing(OVERALL_PER_SECOND)  # type: ignore[assignment]
+        # Bot-wide, a window that counts each request until its answer has aged: a broadcast
+        # must not burst (PTB's bucket lets 60 through in the first second), and requests
+        # the network bunches together must still fit Telegram's window. PTB holds this
+        # context around the request itself, so leaving it marks the answer.
+        self._base_limiter = AnsweredWindow(OVERALL_PER_SECOND)  # type: ignore[assignment]
 
     def _get_group_limiter(self, group_id: str | int | bool) -> Any:
         # Overrides AIORateLimiter's leaky bucket per group (see SlidingWindow).
@@ -114,6 +159,15 @@ class QuizRateLimiter(AIORateLimiter):
         # A loop, not an Event: another 429 may push the deadline later while we sleep.
         while (wait := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
+        step = _ON_ADMISSION.get()
+        if step is not None:
+            request = kwargs["callback"]
+
+            async def after_step(*args: Any, **kw: Any) -> JSONResult:
+                await step()
+                return await request(*args, **kw)
+
+            kwargs["callback"] = after_step
         try:
             return await super()._run_request(*args, **kwargs)
         except RetryAfter as exc:

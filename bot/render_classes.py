@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.classes.model import PushReport, SchoolClass
-from bot.classes.service import Choose
+from bot.classes.service import Choose, Expired
 from bot.render import Button, Reply, started_body
 from bot.tutor.rounds import Round, Started
 from quizbank.model import Library
@@ -41,6 +41,10 @@ def classes(found: list[SchoolClass], bot_username: str) -> Reply:
     for c in found:
         people = f"{c.members} student{'s' * (c.members != 1)}"
         lines.append(f"<b>{escape(c.name)}</b> – {people}\n{join_link(bot_username, c)}")
+    lines.append(
+        "<i>Has a link been shared too widely? <code>/newlink</code> and the class's name "
+        "gives the class a new one; the old one stops working.</i>"
+    )
     return Reply("\n\n".join(lines))
 
 
@@ -59,6 +63,24 @@ def bad_link() -> Reply:
     return Reply(
         "That join link doesn't match any class. Ask your teacher for a fresh one. "
         "/quiz starts a round on your own in the meantime."
+    )
+
+
+def expired_link(expired: Expired) -> Reply:
+    """A join link the teacher has since replaced."""
+    return Reply(
+        f"This join link for <b>{escape(expired.school_class.name)}</b> has expired. "
+        "Ask your teacher for the new one. /quiz starts a round on your own in the meantime."
+    )
+
+
+def new_link(school_class: SchoolClass, bot_username: str) -> Reply:
+    """/newlink: the class's new join link."""
+    link = join_link(bot_username, school_class)
+    return Reply(
+        f"🔗 New join link for <b>{escape(school_class.name)}</b>:\n{link}\n\n"
+        "The old link no longer works. Students already in the class stay in it.",
+        ((Button("Open the join link", url=link),),),
     )
 
 
@@ -83,12 +105,26 @@ def _sep(command: str) -> str:
     return "" if command.endswith(":") else " "
 
 
-def pushed(school_class: SchoolClass, library: Library, offered: Started | Round) -> Reply:
-    """A student's copy of a pushed question: the question, or a note that it's queued."""
+def pushed(
+    school_class: SchoolClass, library: Library, offered: Started | Round, *, again: bool = False
+) -> Reply:
+    """A student's copy of a pushed question: the question, or a note that it's queued.
+    `again`: an earlier copy may have reached them (a send cut short), so say why."""
     head = f"📬 A question from your teacher ({escape(school_class.name)}):"
+    if again:
+        head = (
+            "📬 A question from your teacher "
+            f"({escape(school_class.name)}), sent again in case it didn't reach you:"
+        )
     if isinstance(offered, Started):
         body = started_body(library, offered)
-        return Reply(f"{head}\n\n{body.text}", body.buttons)
+        text = f"{head}\n\n{body.text}"
+        old = offered.replaced
+        if old is not None:
+            score = f" at {old.correct}/{old.answered}" if old.answered else ""
+            ended = f"Your unfinished round from earlier ended{score}."
+            text += f"\n\n<i>{ended} /quiz starts a new one.</i>"
+        return Reply(text, body.buttons)
     return Reply(f"{head} it's next in your round, after the question you're on.")
 
 

@@ -32,9 +32,20 @@ class BankRepository:
         questions: int,
         *,
         now: datetime,
-    ) -> None:
-        """Store (or replace, for its owner) an uploaded bank."""
+        limit: int,
+    ) -> bool:
+        """Store (or replace, for its owner) an uploaded bank; False, storing nothing, if it
+        is a new bank and its owner already has `limit`."""
         async with self._transaction() as db:
+            # Counted in the same transaction as the insert, so two uploads at once can't
+            # both slip under the limit. A replacement doesn't count twice.
+            async with db.execute(
+                "SELECT COUNT(*), SUM(bank = ?) FROM teacher_banks WHERE owner_id = ?",
+                (bank, owner_id),
+            ) as cur:
+                count, replacing = await cur.fetchone() or (0, 0)
+            if not replacing and count >= limit:
+                return False
             await db.execute(
                 "INSERT INTO teacher_banks(bank, owner_id, filename, content, questions,"
                 " uploaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(bank) DO UPDATE SET"
@@ -43,6 +54,7 @@ class BankRepository:
                 " WHERE teacher_banks.owner_id = excluded.owner_id",
                 (bank, owner_id, filename, content, questions, iso(now)),
             )
+        return True
 
     async def files(self) -> list[tuple[str, bytes]]:
         """Every uploaded bank as (filename, content), oldest first."""

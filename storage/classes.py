@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,24 @@ class ClassRepository:
         """The class a join code belongs to."""
         rows = await self._classes(" WHERE c.code = ?", (code,))
         return rows[0] if rows else None
+
+    async def by_old_code(self, code: str) -> SchoolClass | None:
+        """The class a replaced join code belonged to."""
+        rows = await self._classes(
+            " JOIN retired_codes r ON r.class_id = c.id WHERE r.code = ?", (code,)
+        )
+        return rows[0] if rows else None
+
+    async def new_code(self, school_class: SchoolClass, code: str, *, now: datetime) -> SchoolClass:
+        """Replace a class's join code, keeping the old one as retired."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO retired_codes(code, class_id, retired_at) SELECT code, id, ?"
+                " FROM classes WHERE id = ?",
+                (iso(now), school_class.id),
+            )
+            await db.execute("UPDATE classes SET code = ? WHERE id = ?", (code, school_class.id))
+        return replace(school_class, code=code)
 
     async def of_teacher(self, teacher_id: int) -> list[SchoolClass]:
         """A teacher's classes, oldest first, with member counts."""
@@ -109,24 +128,42 @@ class ClassRepository:
         return Push(push_id, school_class, question, pending)
 
     async def pending_pushes(self) -> list[Push]:
-        """Pushes with deliveries still pending (after a restart)."""
+        """Pushes with deliveries not yet done (after a restart), the claimed ones marked."""
         async with (
             self._transaction(write=False) as db,
             db.execute(
-                "SELECT p.id, p.question, c.id, c.teacher_id, c.name, c.code, d.user_id"
-                " FROM push_deliveries d JOIN pushes p ON p.id = d.push_id"
-                " JOIN classes c ON c.id = p.class_id WHERE d.status = 'pending'"
-                " ORDER BY p.id, d.user_id"
+                "SELECT p.id, p.question, c.id, c.teacher_id, c.name, c.code, d.user_id,"
+                " d.status FROM push_deliveries d JOIN pushes p ON p.id = d.push_id"
+                " JOIN classes c ON c.id = p.class_id"
+                " WHERE d.status IN ('pending', 'sending') ORDER BY p.id, d.user_id"
             ) as cur,
         ):
             rows = await cur.fetchall()
-        pushes: dict[int, tuple[SchoolClass, str, list[int]]] = {}
-        for push_id, question, class_id, teacher, name, code, user in rows:
+        pushes: dict[int, tuple[SchoolClass, str, list[int], set[int]]] = {}
+        for push_id, question, class_id, teacher, name, code, user, status in rows:
             entry = pushes.setdefault(
-                push_id, (SchoolClass(class_id, teacher, name, code), question, [])
+                push_id, (SchoolClass(class_id, teacher, name, code), question, [], set())
             )
             entry[2].append(user)
-        return [Push(i, c, q, tuple(users)) for i, (c, q, users) in pushes.items()]
+            if status == Delivery.SENDING:
+                entry[3].add(user)
+        return [
+            Push(i, c, q, tuple(users), frozenset(unsure))
+            for i, (c, q, users, unsure) in pushes.items()
+        ]
+
+    async def claim(self, push_id: int, user_id: int, *, now: datetime) -> bool:
+        """Mark a delivery as being sent now; False if it is already done."""
+        async with (
+            self._transaction() as db,
+            db.execute(
+                "UPDATE push_deliveries SET status = 'sending', attempted_at = ?,"
+                " attempts = attempts + 1 WHERE push_id = ? AND user_id = ?"
+                " AND status IN ('pending', 'sending')",
+                (iso(now), push_id, user_id),
+            ) as cur,
+        ):
+            return cur.rowcount > 0
 
     async def delivered(
         self, push_id: int, user_id: int, status: Delivery, *, now: datetime

@@ -350,6 +350,27 @@ async def _013_rows_by_user(conn: aiosqlite.Connection) -> None:
     await conn.execute("CREATE INDEX push_deliveries_by_user ON push_deliveries(user_id)")
 
 
+async def _014_push_claims_and_old_codes(conn: aiosqlite.Connection) -> None:
+    # A delivery is claimed ('sending', with the time and a count of attempts) just before
+    # its message goes out, so a restart can tell "never sent" from "may have arrived".
+    await conn.execute("ALTER TABLE push_deliveries ADD COLUMN attempted_at TEXT")
+    await conn.execute("ALTER TABLE push_deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    await conn.execute("DROP INDEX push_deliveries_pending")
+    await conn.execute(
+        "CREATE INDEX push_deliveries_open ON push_deliveries(status)"
+        " WHERE status IN ('pending', 'sending')"
+    )
+    # A class's join code can be replaced; the old ones are kept so that a student opening
+    # an old link hears that it expired rather than that it never existed.
+    await conn.execute(
+        """CREATE TABLE retired_codes (
+            code TEXT PRIMARY KEY,
+            class_id INTEGER NOT NULL REFERENCES classes(id),
+            retired_at TEXT NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -364,6 +385,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("011_class_daily", _011_class_daily),
     ("012_accepted_answers", _012_accepted_answers),
     ("013_rows_by_user", _013_rows_by_user),
+    ("014_push_claims_and_old_codes", _014_push_claims_and_old_codes),
 )
 
 

@@ -42,7 +42,8 @@ GROUP_ONLY: frozenset[tuple[str, str]] = frozenset(
     {("challenges", "chat_id"), ("challenge_answers", "chat_id")}
 )
 # Tables with nothing about anyone in them.
-NOT_PERSONAL: frozenset[str] = frozenset({"schema_migrations"})
+# (retired_codes: a class's old join codes, deleted with the class.)
+NOT_PERSONAL: frozenset[str] = frozenset({"schema_migrations", "retired_codes"})
 NOBODY = 0  # who a group's challenge or schedule was set up by, once that person is forgotten
 
 # What a teacher set up that goes with them, found first (as JSON arrays of ids): their
@@ -71,6 +72,7 @@ _DELETES = (
     "DELETE FROM push_deliveries WHERE push_id IN (SELECT value FROM json_each(:pushes))",
     "DELETE FROM pushes WHERE id IN (SELECT value FROM json_each(:pushes))",
     "DELETE FROM class_members WHERE class_id IN (SELECT value FROM json_each(:classes))",
+    "DELETE FROM retired_codes WHERE class_id IN (SELECT value FROM json_each(:classes))",
     "DELETE FROM classes WHERE id IN (SELECT value FROM json_each(:classes))",
     "DELETE FROM teacher_banks WHERE owner_id = :u",
     # What a group keeps, because it is the group's: who set it up is forgotten.

@@ -53,7 +53,9 @@ class Repository:
         """Create the user, or refresh their name and mark them active again."""
         await self._db.execute(
             "INSERT INTO users(id, first_name, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, active = 1",
+            " ON CONFLICT(id) DO UPDATE SET active = 1,"
+            # A teacher's push knows no name: it must not blank the one we have.
+            " first_name = COALESCE(NULLIF(excluded.first_name, ''), users.first_name)",
             (user_id, first_name[:64], iso(now)),
         )
 
@@ -109,6 +111,14 @@ class Repository:
             pending=row["pending"],
             started_at=parse(row["started_at"]),
         )
+
+    async def last_answer(self, user_id: int, round_token: str) -> datetime | None:
+        """When the user last answered in the round with this token, if ever."""
+        row = await self._db.fetchone(
+            "SELECT MAX(answered_at) FROM answers WHERE user_id = ? AND round_token = ?",
+            (user_id, round_token),
+        )
+        return parse(row[0]) if row is not None and row[0] is not None else None
 
     async def set_pending(self, user_id: int, typed: str) -> None:
         """Keep a mark-scheme answer until the student marks it."""

@@ -145,6 +145,9 @@ class FakeBotAPI:
         # Telegram answers 403 to a bot that writes first.
         self.not_started: set[int] = set()
         self.per_second: int | None = None  # enforce an overall posts-per-second limit
+        # Called with each call once it is done, before the bot has its answer (a test can
+        # copy the database there: the state a crash at that moment would leave).
+        self.on_done: Callable[[Call], None] | None = None
         self._all_posts: list[float] = []
         self.migrated: dict[int, int] = {}  # old group id -> its new supergroup id
         self._group_posts: defaultdict[int, list[float]] = defaultdict(list)
@@ -363,6 +366,8 @@ class FakeBotAPI:
         # Recorded once answered, so a test that sees the call can read its result.
         if method != "getUpdates":
             self.calls.append(call)
+            if self.on_done is not None:
+                self.on_done(call)
             await self._notify()
         return 200, {"ok": True, "result": call.result}
 

@@ -124,3 +124,30 @@ def _pushed_to(chat_id: int) -> Callable[[Call], bool]:
         and c.params["chat_id"] == chat_id
         and "A question from your teacher" in c.params["text"]
     )
+
+
+async def test_a_new_link_replaces_the_old_one_and_keeps_the_members(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 1200, "Ms Reed")
+    old = await _new_class(api, teacher, "12B History")
+    await _new_class(api, teacher, "13A History")
+    ana, ben = Student(api, 1201, "Ana"), Student(api, 1202, "Ben")
+    assert "You've joined 12B History" in await ana.say(f"/start {old}")
+    assert "Which class?" in await teacher.say("/newlink")
+    reply = await teacher.say("/newlink 12B")
+    assert "New join link for 12B History" in reply and "old link no longer works" in reply
+    match = re.search(r"\?start=(join_[A-Za-z0-9_-]+)", reply)
+    assert match is not None and match.group(1) != old
+    # The old link now says so, and joins nobody; the new one works; Ana is still in.
+    expired = await ben.say(f"/start {old}")
+    assert "This join link for 12B History has expired. Ask your teacher for the new one." in (
+        expired
+    )
+    listing = await teacher.say("/classes")
+    assert "12B History – 1 student" in listing and match.group(1) in listing
+    assert old not in listing
+    assert "You've joined 12B History" in await ben.say(f"/start {match.group(1)}")
+    assert "You're already in 12B History" in await ana.say(f"/start {match.group(1)}")
+    # Another teacher can't replace it: they have no class of that name.
+    assert "You have no classes yet" in await ben.say("/newlink 12B")

@@ -197,7 +197,10 @@ async def test_a_teachers_forgetme_warns_then_closes_their_classes(
 ) -> None:
     ana = Student(api, ANA, "Ana")
     teacher = Student(api, TUTOR, "Ms Reed")
-    link = await _join_class(teacher, ana)
+    old_link = await _join_class(teacher, ana)
+    # A replaced join link is kept, to tell students it expired: it goes with the class too.
+    link = re.search(r"\?start=(join_[A-Za-z0-9_-]+)", await teacher.say("/newlink 12B"))
+    assert link is not None and link.group(1) != old_link
     assert "every student in 12B History gets a question" in await teacher.say("/dailydm 17:00")
 
     prompt = await teacher.say("/forgetme")
@@ -218,7 +221,8 @@ async def test_a_teachers_forgetme_warns_then_closes_their_classes(
     assert "Question" not in await ana.say("/quiz reed-thaw")
 
     assert await _mentions(_db(bot), TUTOR) == {}
-    assert "doesn't match any class" in await ana.say(f"/start {link}")
+    for gone in (old_link, link.group(1)):
+        assert "doesn't match any class" in await ana.say(f"/start {gone}")
     assert "You're not in any class" in await ana.say("/leave")
     # The class's daily question does not go out: its time comes and nothing is sent.
     cursor = len(api.calls)

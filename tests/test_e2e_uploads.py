@@ -152,3 +152,27 @@ async def test_long_lists_are_cut_to_fit_one_message(
     bank = f"bank: many\ntitle: Many\ntopics:\n{topics}questions:\n{questions}".encode()
     reply = await _send_file(api, teacher, bank)
     assert "✅ Loaded" in reply and "and 285 more" in reply
+
+
+async def test_a_teacher_may_keep_twenty_banks_and_replace_any_of_them(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3010, "Ms Reed")
+
+    def bank(n: int, title: str = "Revision") -> bytes:
+        text = GOOD.replace("ms-reed", f"reed-{n}").replace("reed-thaw", f"reed-thaw-{n}")
+        return text.replace("Ms Reed's revision", f"{title} {n}").encode()
+
+    for n in range(20):
+        assert "✅ Loaded" in await _send_file(api, teacher, bank(n))
+    refused = unescape(await _send_file(api, teacher, bank(20)))
+    assert "That bank wasn't loaded" in refused
+    assert "you already have 20 banks, the most one teacher can keep" in refused
+    assert services.tutor.library.question("reed-20:zhivago") is None
+    # Sending one of the twenty again replaces it: it isn't counted twice.
+    assert "✅ Loaded <b>Second draft 7</b>" in await _send_file(
+        api, teacher, bank(7, "Second draft")
+    )
+    # The limit is each teacher's own.
+    other = Student(api, 3011, "Mr Khan")
+    assert "✅ Loaded" in await _send_file(api, other, bank(20))

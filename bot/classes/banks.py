@@ -18,6 +18,8 @@ from quizbank.model import Bank, Library
 from quizbank.yamlfile import MAX_FILE_BYTES, Problem
 
 MAX_UPLOAD_QUESTIONS = 500  # a teacher's bank; the built-in one has about 250
+# Banks one teacher may keep: each is checked at every start-up and held in memory.
+MAX_BANKS_PER_TEACHER = 20
 
 
 class BankStore(Protocol):
@@ -36,8 +38,10 @@ class BankStore(Protocol):
         questions: int,
         *,
         now: datetime,
-    ) -> None:
-        """Store (or replace, for its owner) an uploaded bank."""
+        limit: int,
+    ) -> bool:
+        """Store (or replace, for its owner) an uploaded bank; False, storing nothing, if it
+        is a new bank and its owner already has `limit`."""
         ...
 
 
@@ -104,9 +108,22 @@ class BankUploads:
         checked = check_upload(filename, parsed, owner_id, library, owner)
         if isinstance(checked, Rejected):
             return checked
-        await self._store.save(
-            checked.id, owner_id, filename[:100], raw, len(checked.questions), now=at
+        saved = await self._store.save(
+            checked.id,
+            owner_id,
+            filename[:100],
+            raw,
+            len(checked.questions),
+            now=at,
+            limit=MAX_BANKS_PER_TEACHER,
         )
+        if not saved:
+            message = (
+                f"you already have {MAX_BANKS_PER_TEACHER} banks, the most one teacher can "
+                "keep. To change one, send it again with the same `bank:` id: it replaces "
+                "the old one"
+            )
+            return Rejected((Problem(filename, 0, message),))
         banks = (*(b for b in library.banks if b.id != checked.id), checked)
         warnings = tuple(p for p in parsed.problems if p.warning)
         return Uploaded(checked, Library(banks), warnings)

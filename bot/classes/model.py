@@ -40,6 +40,7 @@ class Delivery(enum.StrEnum):
     """What became of one student's copy of a pushed question."""
 
     PENDING = "pending"
+    SENDING = "sending"  # claimed just before its message went out: it may have arrived
     SENT = "sent"
     BLOCKED = "blocked"  # they blocked the bot: skipped from now on
     FAILED = "failed"  # Telegram kept failing; given up after retries
@@ -53,6 +54,8 @@ class Push:
     school_class: SchoolClass
     question: str  # bank-qualified key
     pending: tuple[int, ...]
+    # Of `pending`, those a restart interrupted mid-send: the message may have arrived.
+    uncertain: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,13 @@ class Joined:
 
 
 @dataclass(frozen=True, slots=True)
+class Expired:
+    """A student opened a class's old join link, replaced since by /newlink."""
+
+    school_class: SchoolClass
+
+
+@dataclass(frozen=True, slots=True)
 class Choose:
     """Which class? The name matched none or several of these."""
 
@@ -66,13 +73,22 @@ class Classes:
 
     async def join(
         self, code: str, user_id: int, first_name: str, *, at: datetime
-    ) -> Joined | None:
-        """Join the class a link's code names; None if no class has it."""
+    ) -> Joined | Expired | None:
+        """Join the class a link's code names; Expired if the code was replaced, None if no
+        class ever had it."""
         school_class = await self._store.by_code(code)
         if school_class is None:
-            return None
+            old = await self._store.by_old_code(code)
+            return Expired(old) if old is not None else None
         new = await self._store.join(school_class.id, user_id, first_name, now=at)
         return Joined(school_class, new)
+
+    async def new_link(self, teacher_id: int, name: str, *, at: datetime) -> SchoolClass | Choose:
+        """Give a class a new join code; the old link stops working, and members stay."""
+        picked = self.pick(await self._store.of_teacher(teacher_id), name)
+        if not isinstance(picked, SchoolClass):
+            return picked
+        return await self._store.new_code(picked, self._new_code(), now=at)
 
     async def of_teacher(self, teacher_id: int) -> list[SchoolClass]:
         """The teacher's classes."""
@@ -119,6 +135,10 @@ class Classes:
     async def pending(self) -> list[Push]:
         """Pushes a restart interrupted."""
         return await self._store.pending_pushes()
+
+    async def claim(self, push: Push, user_id: int, *, at: datetime) -> bool:
+        """Mark one student's copy as on its way now; False if it was already dealt with."""
+        return await self._store.claim(push.id, user_id, now=at)
 
     async def delivered(self, push: Push, user_id: int, status: Delivery, *, at: datetime) -> None:
         """Record one student's delivery."""

@@ -20,6 +20,14 @@ class ClassStore(Protocol):
         """The class a join code belongs to."""
         ...
 
+    async def by_old_code(self, code: str) -> SchoolClass | None:
+        """The class a replaced join code belonged to."""
+        ...
+
+    async def new_code(self, school_class: SchoolClass, code: str, *, now: datetime) -> SchoolClass:
+        """Replace a class's join code, keeping the old one as retired."""
+        ...
+
     async def of_teacher(self, teacher_id: int) -> list[SchoolClass]:
         """A teacher's classes, oldest first, with member counts."""
         ...
@@ -43,7 +51,11 @@ class ClassStore(Protocol):
         ...
 
     async def pending_pushes(self) -> list[Push]:
-        """Pushes with deliveries still pending (after a restart)."""
+        """Pushes with deliveries not yet done (after a restart), the claimed ones marked."""
+        ...
+
+    async def claim(self, push_id: int, user_id: int, *, now: datetime) -> bool:
+        """Mark a delivery as being sent now; False if it is already done."""
         ...
 
     async def delivered(

@@ -84,6 +84,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler(["forgetme", "mydata"], privacy.in_group, groups, block=False),
             CommandHandler("newclass", classes.new_class, private),
             CommandHandler("classes", classes.list_classes, private),
+            CommandHandler("newlink", classes.new_link, private),
             CommandHandler("leave", classes.leave, private),
             CommandHandler("disputes", disputes.disputes, private),
             # A push runs until every student has it: it must not hold up other updates.

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import render_classes as texts
 from bot.classes.model import SchoolClass
-from bot.classes.service import Choose
+from bot.classes.service import Choose, Expired
 from bot.handlers.common import Context, send
 
 
@@ -39,8 +39,26 @@ async def join(update: Update, context: Context, code: str) -> None:
     user_id, chat_id, name = _ids(update)
     services = context.bot_data
     joined = await services.classes.join(code, user_id, name, at=services.clock.now())
+    if joined is None:
+        reply = texts.bad_link()
+    elif isinstance(joined, Expired):
+        reply = texts.expired_link(joined)
+    else:
+        reply = texts.joined(joined.school_class, new=joined.new)
+    await send(context, chat_id, reply)
+
+
+async def new_link(update: Update, context: Context) -> None:
+    """/newlink [class]: replace a class's join link; the old one stops working."""
+    user_id, chat_id, _ = _ids(update)
+    services = context.bot_data
+    result = await services.classes.new_link(
+        user_id, " ".join(context.args or []), at=services.clock.now()
+    )
     reply = (
-        texts.bad_link() if joined is None else texts.joined(joined.school_class, new=joined.new)
+        texts.new_link(result, context.bot.username)
+        if isinstance(result, SchoolClass)
+        else texts.choose(result, "newlink")
     )
     await send(context, chat_id, reply)
 

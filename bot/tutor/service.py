@@ -60,6 +60,8 @@ _NO_ROUND = object()
 NEW_PER_DAY = 20  # new questions a day: more than this and reviews pile up later
 _PRIORS_FOR = timedelta(minutes=10)
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
+# A round with no answer for this long is left: a teacher's question no longer waits behind it.
+ABANDONED_AFTER = timedelta(minutes=20)
 
 
 P = ParamSpec("P")
@@ -314,10 +316,17 @@ class Tutor:
     async def offer(
         self, user_id: int, key: str, *, at: datetime, first_name: str = ""
     ) -> Started | Round:
-        """A question from the student's teacher: a one-question round, or, if a round is
-        running, the next question in it (nothing the student was doing is thrown away)."""
+        """A question from the student's teacher: shown now (a one-question round) unless
+        they are working through a round, where it becomes the next question instead."""
         current = await self._resume(user_id)
-        if current is None:
+        if current is not None and current.current == key:
+            # Offered before (a send resumed after a restart): it's the question they're on.
+            question = self.question(current)
+            assert question is not None  # _resume skips vanished questions
+            return Started(current, question)
+        if current is None or await self._abandoned(current, at):
+            # A round left for a while is set aside: queued behind its unanswered question,
+            # the teacher's question would never be seen.
             return await self._start(user_id, user_id, [key], at=at, first_name=first_name)
         if key in current.questions[current.position :]:
             return current
@@ -328,6 +337,11 @@ class Tutor:
         await self._store.save_round(queued)
         self._rounds[user_id] = queued
         return queued
+
+    async def _abandoned(self, rnd: Round, at: datetime) -> bool:
+        """Whether the student has left the round alone for ABANDONED_AFTER or longer."""
+        last = await self._store.last_answer(rnd.user_id, rnd.token)
+        return at - max(rnd.started_at, last or rnd.started_at) >= ABANDONED_AFTER
 
     @_one_at_a_time
     async def answer(

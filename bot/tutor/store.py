@@ -35,6 +35,10 @@ class TutorStore(Protocol):
         """The user's unfinished round, if any."""
         ...
 
+    async def last_answer(self, user_id: int, round_token: str) -> datetime | None:
+        """When the user last answered in the round with this token, if ever."""
+        ...
+
     async def set_pending(self, user_id: int, typed: str) -> None:
         """Keep a mark-scheme answer until the student marks it."""
         ...
