@@ -165,9 +165,8 @@ class Student:
         label = next(label for label, _ in self.buttons() if label.endswith(f") {option}"))
         return label[0]
 
-    async def tap_data(self, data: str, *, expect_message: bool = True) -> Call:
-        """Send a callback query with arbitrary data from the bot's last message."""
-        assert self.last is not None
+    def button_tap(self, data: str) -> dict[str, Any]:
+        """A callback query update: this student taps a button carrying `data`."""
         message = {
             "message_id": 999,
             "date": int(self.clock.timestamp()),
@@ -175,7 +174,7 @@ class Student:
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Quizbot"},
             "text": "…",
         }
-        update = {
+        return {
             "callback_query": {
                 "id": str(next(_ids)),
                 "from": self._user(),
@@ -184,6 +183,11 @@ class Student:
                 "data": data,
             }
         }
+
+    async def tap_data(self, data: str, *, expect_message: bool = True) -> Call:
+        """Send a callback query with arbitrary data from the bot's last message."""
+        assert self.last is not None
+        update = self.button_tap(data)
         cursor = len(self.api.calls)
         await self.api.push(update)
         answered = await self.api.wait_for(

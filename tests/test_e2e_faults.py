@@ -17,7 +17,7 @@ import pytest
 from bot.config import Settings
 from bot.services import AppServices
 from storage.repository import Repository
-from tests.fakeapi import BOT_ID, FakeBotAPI
+from tests.fakeapi import FakeBotAPI
 from tests.fakeapi_faults import BLOCKED, NOT_FOUND, TOO_OLD
 from tests.groups import Group, text_of
 from tests.support import FakeClock, Student, eventually, question_in, right_answer, running_bot
@@ -164,29 +164,11 @@ async def test_a_button_answered_too_late_still_gets_its_reply(
     api.faults.refuse("answerCallbackQuery", 400, TOO_OLD)
     data = next(d for label, d in ana.buttons() if label.endswith(f") {q.canonical}"))
     cursor = len(api.calls)
-    await api.push(_tap(ana, data))
+    await api.push(ana.button_tap(data))
     reply = await ana.send_wait(cursor)
     assert "Correct" in reply.params["text"]
     assert [(h.method, h.kind) for h in api.faults.hit] == [("answerCallbackQuery", "refuse")]
     assert _problems(caplog) == []
-
-
-def _tap(student: Student, data: str) -> dict[str, object]:
-    return {
-        "callback_query": {
-            "id": f"late-{data}",
-            "from": {"id": student.id, "is_bot": False, "first_name": student.first_name},
-            "chat_instance": "ci",
-            "message": {
-                "message_id": 999,
-                "date": 0,
-                "chat": {"id": student.id, "type": "private"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Quizbot"},
-                "text": "…",
-            },
-            "data": data,
-        }
-    }
 
 
 @pytest.mark.parametrize("fault", ["late", "reset after", "reset before"])

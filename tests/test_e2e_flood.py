@@ -84,7 +84,7 @@ async def test_button_hammering_gets_one_notice_on_the_button(
     await ana.say("/start")
     cursor = len(api.calls)
     for _ in range(LIMIT + 5):
-        await api.push(_tap(ana, "bogus"))
+        await api.push(ana.button_tap("bogus"))
     await Student(api, 904, "Ben").say("/help")
     answers = [
         c.params.get("text") for c in api.calls[cursor:] if c.method == "answerCallbackQuery"
@@ -119,21 +119,3 @@ async def test_a_whole_class_answering_a_challenge_at_once_is_not_limited(
     results = text_of(await group.time_up())
     assert "P309 1.0 s and 30 more" in results  # all forty counted
     assert SLOW_DOWN not in [c.params.get("text") for c in api.calls]
-
-
-def _tap(student: Student, data: str) -> dict[str, object]:
-    return {
-        "callback_query": {
-            "id": f"tap-{data}-{student.clock.timestamp()}",
-            "from": {"id": student.id, "is_bot": False, "first_name": student.first_name},
-            "chat_instance": "ci",
-            "message": {
-                "message_id": 999,
-                "date": 0,
-                "chat": {"id": student.id, "type": "private"},
-                "from": {"id": 123456789, "is_bot": True, "first_name": "Quizbot"},
-                "text": "…",
-            },
-            "data": data,
-        }
-    }
