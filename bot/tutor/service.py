@@ -1,8 +1,9 @@
-"""The tutor: starts rounds, grades answers, records them and says what comes next.
+"""The tutor: starts rounds, hands answers to be marked, and says what comes next.
 
 Both the Telegram handlers and `quizbot play` call this, so they behave the same.
 Rounds are cached in memory (the hot path reads no round from disk) and every change is
 written to SQLite before the caller replies, so a restart resumes where the student was.
+Marking an answer lives in marking.py; the read-only views of progress in progress.py.
 """
 
 from __future__ import annotations
@@ -14,26 +15,17 @@ import string
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.tutor.mastery import (
-    DEFAULT_PRIOR,
-    MIN_ANSWERS,
-    TopicMastery,
-    class_prior,
-    mastery,
-    weakest,
-)
-from bot.tutor.memory import CardState, recall, reviewed_right, reviewer
+from bot.tutor.marking import Marking, summarise
+from bot.tutor.mastery import MIN_ANSWERS, TopicMastery, weakest
+from bot.tutor.memory import reviewed_right
+from bot.tutor.progress import Progress
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
-    MAX_ANSWER_CHARS,
-    MAX_POINTS_ANSWER_CHARS,
-    SELF_MARKS,
-    AnswerRecord,
     DisputeResult,
     NothingDue,
     Overview,
@@ -48,24 +40,19 @@ from bot.tutor.rounds import (
 )
 from bot.tutor.selection import pick_round, plan_round
 from bot.tutor.store import TutorStore
-from bot.tutor.streaks import day_counter, standing
 from bot.tutor.zones import zone_named
-from quizbank.grading import Outcome, Verdict, grade, known_terms
 from quizbank.model import Kind, Library, Question
-from quizbank.normalise import tokens
-from quizbank.replies import choice_index, points_made
 
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 _NO_ROUND = object()
 NEW_PER_DAY = 20  # new questions a day: more than this and reviews pile up later
-_PRIORS_FOR = timedelta(minutes=10)
-_FAR = datetime(9999, 1, 1, tzinfo=UTC)
 # A round with no answer for this long is left: a teacher's question no longer waits behind it.
 ABANDONED_AFTER = timedelta(minutes=20)
 
 
 P = ParamSpec("P")
 R = TypeVar("R")
+_Marked = TypeVar("_Marked", bound=Turn | Retry | Unreadable | SelfCheck)
 
 
 def _one_at_a_time(
@@ -88,6 +75,12 @@ def _one_at_a_time(
     return serialised
 
 
+def _typed_answers(library: Library) -> frozenset[tuple[str, str]]:
+    """The (bank, id) of every question whose answers are typed."""
+    # Only typed answers can be argued with: a tapped option was plainly right or wrong.
+    return frozenset((q.bank, q.id) for q in library.questions if q.kind is Kind.TEXT)
+
+
 class Tutor:
     """Private-practice rounds for any number of students."""
 
@@ -101,22 +94,21 @@ class Tutor:
     ) -> None:
         self._store = store
         self.zone = ZoneInfo(zone)  # the day "due today" counts to, until students set theirs
-        self.use_library(library)
+        self.library = library
+        self._progress = Progress(store=store, library=library, zone=self.zone)
+        self._marking = Marking(store=store, library=library, zone=self.zone)
+        self._disputable = _typed_answers(library)
         self._rng = rng
         self._rounds: dict[int, Round | object] = {}
         # Held only while a method runs, so unused locks go with the last reference.
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-        self._priors: tuple[datetime, dict[str, float]] | None = None
 
     def use_library(self, library: Library) -> None:
         """Ask from these banks from now on (a teacher uploaded one)."""
         self.library = library
-        # Shared banks only: an upload must not change how everyone else is marked.
-        self._known = known_terms(library.pool())
-        # Only typed answers can be argued with: a tapped option was plainly right or wrong.
-        self._disputable = frozenset(
-            (q.bank, q.id) for q in library.questions if q.kind is Kind.TEXT
-        )
+        self._progress.library = library
+        self._marking.use_library(library)
+        self._disputable = _typed_answers(library)
 
     def forget_user(self, user_id: int) -> None:
         """Drop what is held in memory about a student whose data was just deleted."""
@@ -129,6 +121,30 @@ class Tutor:
     async def set_active(self, user_id: int, *, active: bool) -> None:
         """Mark a student reachable or not (they blocked or unblocked the bot)."""
         await self._store.set_active(user_id, active)
+
+    async def set_timezone(self, user_id: int, name: str, *, at: datetime) -> str | None:
+        """Set the student's time zone by name; the canonical name, or None if unknown."""
+        match = zone_named(name)
+        if match is None:
+            return None
+        await self._store.set_timezone(user_id, match, now=at)
+        return match
+
+    async def stats(self, user_id: int) -> Stats:
+        """The student's record."""
+        return await self._progress.stats(user_id)
+
+    async def overview(self, user_id: int, *, at: datetime) -> Overview:
+        """Everything /stats shows, read once: totals, streaks, reviews due, mastery."""
+        return await self._progress.overview(user_id, at=at)
+
+    async def masteries(self, user_id: int, *, at: datetime) -> list[TopicMastery]:
+        """The student's mastery of each topic they have answered, in syllabus order."""
+        return await self._progress.masteries(user_id, at=at)
+
+    def zone_of(self, stats: Stats) -> ZoneInfo:
+        """The time zone the student's days run on."""
+        return self._progress.zone_of(stats)
 
     async def current(self, user_id: int) -> Round | None:
         """The student's unfinished round, from memory or, after a restart, from the database."""
@@ -164,10 +180,12 @@ class Tutor:
         pool = self.library.pool(topic)
         # One read: the due cards, stats, seen set and the day's new questions agree.
         student = await self._store.learner(
-            user_id, now=at, day_start=partial(self._day_start, at=at)
+            user_id, now=at, day_start=partial(self._progress.day_start, at=at)
         )
-        due = self._rank_due(student.due, at)
-        masteries = sorted(await self._masteries(student.stats, at), key=lambda m: m.mastery)
+        due = self._progress.rank_due(student.due, at)
+        masteries = sorted(
+            await self._progress.masteries_of(student.stats, at), key=lambda m: m.mastery
+        )
         weak = [m.topic for m in masteries if m.weak or m.answered < MIN_ANSWERS]
         plan = partial(
             plan_round, pool, size, self._rng, due=due, weak_topics=weak, seen=student.seen
@@ -189,42 +207,13 @@ class Tutor:
         size: int = DEFAULT_ROUND,
     ) -> Started | NothingDue:
         """A round of the questions due for review, least likely to be remembered first."""
-        due = await self._due_keys(user_id, at)
+        due = await self._progress.due_keys(user_id, at)
         if not due:
-            later = [
-                c.due for k, c in await self._store.due_cards(user_id, now=_FAR) if self._has(k)
-            ]
-            zone = self.zone_of(await self._store.stats(user_id))
-            return NothingDue(min(later, default=None), zone)
+            later = await self._progress.next_due(user_id)
+            return NothingDue(later, self.zone_of(await self._store.stats(user_id)))
         return await self._start(
             user_id, chat_id, due[:size], at=at, first_name=first_name, review=True
         )
-
-    async def _due_keys(self, user_id: int, at: datetime) -> list[str]:
-        """The student's due questions, least likely remembered first (ties: longest overdue)."""
-        return self._rank_due(await self._store.due_cards(user_id, now=at), at)
-
-    def _rank_due(self, due: list[tuple[str, CardState]], at: datetime) -> list[str]:
-        ranked = sorted((recall(c, at), c.due, k) for k, c in due if self._has(k))
-        return [key for _, _, key in ranked]
-
-    async def masteries(self, user_id: int, *, at: datetime) -> list[TopicMastery]:
-        """The student's mastery of each topic they have answered, in syllabus order."""
-        return await self._masteries(await self._store.stats(user_id), at)
-
-    async def _masteries(self, student: Stats, at: datetime) -> list[TopicMastery]:
-        priors = await self._class_priors(at)
-        stats = {t.topic: t for t in student.topics}
-        return [
-            TopicMastery(
-                topic.id,
-                t.answered,
-                t.correct,
-                mastery(t.recent, t.recent_correct, prior=priors.get(topic.id, DEFAULT_PRIOR)),
-            )
-            for topic in self.library.topics
-            if (t := stats.get(topic.id)) is not None
-        ]
 
     @_one_at_a_time
     async def start_weak(
@@ -237,7 +226,7 @@ class Tutor:
         size: int = DEFAULT_ROUND,
     ) -> tuple[Started | None, list[TopicMastery]]:
         """A round on the student's weakest topics, and those topics; no round if none."""
-        weak = weakest(await self.masteries(user_id, at=at))
+        weak = weakest(await self._progress.masteries(user_id, at=at))
         topics = {t.topic for t in weak}
         pool = [q for q in self.library.questions if q.topic in topics]
         keys = pick_round(pool, size, self._rng)
@@ -245,51 +234,6 @@ class Tutor:
             return None, weak
         started = await self._start(user_id, chat_id, keys, at=at, first_name=first_name)
         return started, weak
-
-    async def _class_priors(self, at: datetime) -> dict[str, float]:
-        # The class averages move slowly: one GROUP BY every few minutes is plenty.
-        if self._priors is None or at - self._priors[0] > _PRIORS_FOR:
-            totals = await self._store.class_totals()
-            self._priors = (at, {t: class_prior(n, c) for t, (n, c) in totals.items()})
-        return self._priors[1]
-
-    async def overview(self, user_id: int, *, at: datetime) -> Overview:
-        """Everything /stats shows, read once: totals, streaks, reviews due, mastery."""
-        stats = await self._store.stats(user_id)
-        zone = self.zone_of(stats)
-        midnight = datetime.combine(at.astimezone(zone).date() + timedelta(days=1), time(), zone)
-        today = [c for k, c in await self._store.due_cards(user_id, now=midnight) if self._has(k)]
-        return Overview(
-            stats=stats,
-            masteries=tuple(await self._masteries(stats, at)),
-            due_now=sum(1 for c in today if c.due <= at),
-            due_today=len(today),
-            day_streak=standing(stats.daily, at.astimezone(zone).date()),
-        )
-
-    def zone_of(self, stats: Stats) -> ZoneInfo:
-        """The time zone the student's days run on."""
-        return self._zone(stats.timezone)
-
-    def _zone(self, name: str | None) -> ZoneInfo:
-        return ZoneInfo(name) if name else self.zone
-
-    def _day_start(self, zone: str | None, *, at: datetime) -> datetime:
-        """Midnight at the start of the student's day at `at`, in their zone."""
-        local = self._zone(zone)
-        return datetime.combine(at.astimezone(local).date(), time(), local)
-
-    async def set_timezone(self, user_id: int, name: str, *, at: datetime) -> str | None:
-        """Set the student's time zone by name; the canonical name, or None if unknown."""
-        match = zone_named(name)
-        if match is None:
-            return None
-        await self._store.set_timezone(user_id, match, now=at)
-        return match
-
-    def _has(self, key: str) -> bool:
-        # Cards outlive banks: a removed bank's cards are never due.
-        return self.library.question(key) is not None
 
     async def _start(
         self,
@@ -353,38 +297,7 @@ class Tutor:
             return None
         question = self.question(rnd)
         assert question is not None
-        if question.kind is Kind.POINTS and rnd.pending is not None:
-            level = SELF_MARKS.get(typed.strip().casefold())
-            if level is None:
-                return Unreadable(question, rnd, "self_mark")
-            return await self._settle_self_mark(rnd, question, level, at)
-        limit = MAX_POINTS_ANSWER_CHARS if question.kind is Kind.POINTS else MAX_ANSWER_CHARS
-        if len(typed) > limit:
-            return Unreadable(question, rnd, "too_long")
-        if question.kind is Kind.POINTS:
-            if not tokens(typed):
-                return Unreadable(question, rnd, "empty")
-            await self._store.set_pending(user_id, typed)
-            rnd = replace(rnd, pending=typed)
-            self._rounds[user_id] = rnd
-            return SelfCheck(question, rnd, typed, points_made(question, typed))
-        if question.kind is not Kind.TEXT:
-            index = choice_index(question, typed, order=rnd.option_order(question))
-            if index is None:
-                return Unreadable(question, rnd, "pick_option")
-            return await self._settle_choice(rnd, question, index, typed, at)
-        verdict = grade(question, typed, known=self._known)
-        if verdict.outcome in (Outcome.WORDY, Outcome.EMPTY):
-            # "?", an emoji or a whole sentence is not an attempt: ask again, mark nothing.
-            return Unreadable(question, rnd, verdict.outcome.value)
-        if verdict.outcome is Outcome.ALMOST and not rnd.retry_used:
-            await self._store.log_attempt(self._record(rnd, question, typed, verdict.outcome, at))
-            rnd = replace(rnd, retry_used=True)
-            self._rounds[user_id] = rnd
-            return Retry(question, rnd)
-        if verdict.outcome is Outcome.ALMOST:
-            verdict = Verdict(Outcome.WRONG, verdict.canonical)
-        return await self._settle(rnd, question, typed, verdict, at)
+        return self._hold(await self._marking.answer(rnd, question, typed, at=at))
 
     @_one_at_a_time
     async def self_mark(
@@ -396,14 +309,7 @@ class Tutor:
             return None
         question = self.question(rnd)
         assert question is not None
-        return await self._settle_self_mark(rnd, question, level, at)
-
-    async def _settle_self_mark(
-        self, rnd: Round, question: Question, level: int, at: datetime
-    ) -> Turn:
-        outcome = (Outcome.WRONG, Outcome.PARTIAL, Outcome.CORRECT)[max(0, min(level, 2))]
-        typed = rnd.pending or ""
-        return await self._settle(rnd, question, typed, Verdict(outcome, question.canonical), at)
+        return self._hold(await self._marking.self_mark(rnd, question, level, at=at))
 
     @_one_at_a_time
     async def choose(
@@ -415,20 +321,8 @@ class Tutor:
             return None
         question = self.question(rnd)
         assert question is not None
-        if question.kind is Kind.TEXT or not 0 <= index < len(question.choices):
-            return None
-        # Buttons carry the shown position; map it back to the bank's option.
-        index = rnd.option_order(question)[index]
-        return await self._settle_choice(rnd, question, index, question.choices[index], at)
-
-    async def _settle_choice(
-        self, rnd: Round, question: Question, index: int, typed: str, at: datetime
-    ) -> Turn:
-        # The log keeps what was typed ("b"); the reply names the option that meant.
-        picked = question.choices[index]
-        ok = picked == question.canonical
-        verdict = Verdict(Outcome.CORRECT if ok else Outcome.WRONG, question.canonical)
-        return await self._settle(rnd, question, typed, verdict, at, chosen=picked)
+        turn = await self._marking.choose(rnd, question, index, at=at)
+        return self._hold(turn) if turn is not None else None
 
     @_one_at_a_time
     async def skip(self, user_id: int, *, at: datetime) -> Turn | None:
@@ -438,8 +332,7 @@ class Tutor:
             return None
         question = self.question(rnd)
         assert question is not None
-        skipped = Verdict(Outcome.SKIPPED, question.canonical)
-        return await self._settle(rnd, question, "", skipped, at)
+        return self._hold(await self._marking.skip(rnd, question, at=at))
 
     @_one_at_a_time
     async def stop(self, user_id: int, *, at: datetime) -> Summary | None:
@@ -450,7 +343,7 @@ class Tutor:
         await self._store.delete_round(user_id)
         self._rounds[user_id] = _NO_ROUND
         stats = await self._store.stats(user_id)
-        return self._summary(rnd, at, stats.streak, stats.best_streak)
+        return summarise(rnd, at, stats.streak, stats.best_streak)
 
     @_one_at_a_time
     async def dispute(self, user_id: int, answer_id: int, *, at: datetime) -> DisputeResult:
@@ -467,10 +360,6 @@ class Tutor:
         for user_id in user_ids:
             self._rounds.pop(user_id, None)
 
-    async def stats(self, user_id: int) -> Stats:
-        """The student's record."""
-        return await self._store.stats(user_id)
-
     async def _resume(self, user_id: int) -> Round | None:
         """The current round, dropping questions whose bank has since been removed."""
         rnd = await self.current(user_id)
@@ -486,57 +375,8 @@ class Tutor:
         self._rounds[user_id] = rnd
         return rnd
 
-    async def _settle(
-        self,
-        rnd: Round,
-        question: Question,
-        typed: str,
-        verdict: Verdict,
-        at: datetime,
-        *,
-        chosen: str | None = None,
-    ) -> Turn:
-        # A typed or picked answer that was wrong comes back later in the round; a skip
-        # ("don't know") or an exam question the student marked themself does not.
-        requeue = verdict.outcome in (Outcome.WRONG, Outcome.PARTIAL) and (
-            question.kind is not Kind.POINTS
-        )
-        after = rnd.advance(verdict.outcome, requeue=requeue)
-        record = self._record(rnd, question, typed, verdict.outcome, at)
-        # Right only after a "so close" retry is a harder recall than right first time.
-        saved = await self._store.record_answer(
-            record,
-            accepted=verdict.accepted,
-            rnd=after,
-            review=reviewer(verdict.outcome, at, after_retry=rnd.retry_used),
-            # A skip is not an answer: it does not count towards the day's goal.
-            daily=None if verdict.outcome is Outcome.SKIPPED else day_counter(at, self.zone.key),
-        )
-        self._rounds[rnd.user_id] = _NO_ROUND if after.finished else after
-        summary = (
-            self._summary(after, at, saved.streak, saved.best_streak) if after.finished else None
-        )
-        return Turn(
-            question, typed, verdict, after, self.question(after), summary, chosen, saved.answer_id
-        )
-
-    @staticmethod
-    def _record(
-        rnd: Round, question: Question, typed: str, outcome: Outcome, at: datetime
-    ) -> AnswerRecord:
-        return AnswerRecord(
-            rnd.user_id,
-            rnd.chat_id,
-            question.bank,
-            question.id,
-            question.topic,
-            typed,
-            outcome.value,
-            at,
-            rnd.token,
-        )
-
-    @staticmethod
-    def _summary(rnd: Round, at: datetime, streak: int, best: int) -> Summary:
-        duration = max(at - rnd.started_at, timedelta(0))
-        return Summary(rnd.correct, rnd.answered, len(rnd.questions), duration, streak, best)
+    def _hold(self, marked: _Marked) -> _Marked:
+        """Keep the round a marked answer left behind (none, once it is finished)."""
+        rnd = marked.round
+        self._rounds[rnd.user_id] = _NO_ROUND if rnd.finished else rnd
+        return marked
