@@ -6,7 +6,7 @@ import random
 import sys
 from typing import TextIO
 
-from bot import callbacks, render
+from bot import callbacks, render, render_menus, render_practice, render_progress
 from bot.config import Settings
 from bot.tutor.clock import Clock, SystemClock
 from bot.tutor.requests import RoundRequest, UnknownTopic, parse_round_request
@@ -59,7 +59,7 @@ class _Terminal:
         library = self.tutor.library
         request = parse_round_request(args, library)
         if not isinstance(request, RoundRequest):
-            self.say(render.round_request_error(request))
+            self.say(render_menus.round_request_error(request))
             if isinstance(request, UnknownTopic):
                 self.say(_topics(library))
             return False
@@ -71,7 +71,9 @@ class _Terminal:
             topic=request.topic,
         )
         assert started is not None  # the topic was found, so it has questions
-        self.say(render.started(library, started.round, started.question, started.replaced))
+        self.say(
+            render_practice.started(library, started.round, started.question, started.replaced)
+        )
         return True
 
     async def handle(self, text: str) -> bool:
@@ -87,24 +89,30 @@ class _Terminal:
             case "/topics":
                 self.say(_topics(library))
             case "/stats":
-                self.say(render.stats(library, await tutor.overview(TERMINAL_USER, at=now)))
+                self.say(
+                    render_progress.stats(library, await tutor.overview(TERMINAL_USER, at=now))
+                )
             case "/help" | "/start":
                 self.say(GREETING)
             case "/stop":
                 summary = await tutor.stop(TERMINAL_USER, at=now)
-                self.say(render.no_round_to("stop") if summary is None else render.summary(summary))
+                self.say(
+                    render_practice.no_round_to("stop")
+                    if summary is None
+                    else render_practice.summary(summary)
+                )
             case "/skip":
                 result = await tutor.skip(TERMINAL_USER, at=now)
                 self.say(
-                    render.no_round_to("skip")
+                    render_practice.no_round_to("skip")
                     if result is None
-                    else render.answer_result(library, result)
+                    else render_practice.answer_result(library, result)
                 )
             case _ if command.startswith("/"):
-                self.say(render.unknown_command())
+                self.say(render_menus.unknown_command())
             case _:
                 result = await tutor.answer(TERMINAL_USER, text, at=now)
-                self.say(render.answer_result(library, result))
+                self.say(render_practice.answer_result(library, result))
         return True
 
 
@@ -134,7 +142,7 @@ async def play(
         current = await tutor.current_question(TERMINAL_USER)
         if current is not None and not args:
             terminal.say("Carrying on with your saved round (/stop ends it).")
-            terminal.say(render.question(library, *current))
+            terminal.say(render_practice.question(library, *current))
         elif not await terminal.start(args):
             return 2
         for line in stdin:

@@ -6,7 +6,8 @@ from html import escape
 
 from bot.classes.model import PushReport, SchoolClass
 from bot.classes.service import Choose, Expired
-from bot.render import Button, Reply, started_body
+from bot.render import Button, Reply
+from bot.render_practice import started_body
 from bot.tutor.rounds import Round, Started
 from quizbank.model import Library
 

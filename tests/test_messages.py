@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import render
+from bot import render_menus, render_practice
 from bot.tutor.rounds import Round, SelfCheck, Summary, Turn
 from quizbank.grading import Outcome, Verdict
 from quizbank.loader import ANSWER_MAX, EXPLANATION_MAX, PROMPT_MAX, TOPIC_NAME_MAX
@@ -76,16 +76,16 @@ def test_the_largest_possible_turn_renders_as_a_valid_message() -> None:
         points=tuple(MarkPoint("<&>" * 66, ("k",)) for _ in range(8)),
     )
     replies = [
-        render.self_check(SelfCheck(scheme, rnd, "x" * 1000, (True,) * 8)),
-        render.question(library, rnd, scheme),
-        render.turn(library, turn),
-        render.turn(library, last),
-        render.started(library, rnd, choice_q, rnd),
-        render.welcome("<Ana & Ben>" * 20, library, (rnd, choice_q)),
-        render.in_progress(library, rnd, text_q),
-        render.topics(library),
-        render.bad_quiz_args("<" * 500),
-        render.help_text(),
+        render_practice.self_check(SelfCheck(scheme, rnd, "x" * 1000, (True,) * 8)),
+        render_practice.question(library, rnd, scheme),
+        render_practice.turn(library, turn),
+        render_practice.turn(library, last),
+        render_practice.started(library, rnd, choice_q, rnd),
+        render_menus.welcome("<Ana & Ben>" * 20, library, (rnd, choice_q)),
+        render_practice.in_progress(library, rnd, text_q),
+        render_menus.topics(library),
+        render_menus.bad_quiz_args("<" * 500),
+        render_menus.help_text(),
     ]
     for reply in replies:
         check_message(

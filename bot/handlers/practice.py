@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks, render_menus, render_practice, render_progress
 from bot.classes.model import join_code
 from bot.handlers import classes
 from bot.handlers.common import Context, acknowledge, send, sent_at
@@ -32,12 +32,12 @@ async def start(update: Update, context: Context) -> None:
         return
     await tutor.ensure_user(user_id, name, at=sent_at(update, context))
     current = await tutor.current_question(user_id)
-    await send(context, chat_id, render.welcome(name, tutor.library, current))
+    await send(context, chat_id, render_menus.welcome(name, tutor.library, current))
 
 
 async def help_command(update: Update, context: Context) -> None:
     """List the commands."""
-    await send(context, _ids(update)[1], render.help_text())
+    await send(context, _ids(update)[1], render_menus.help_text())
 
 
 async def quiz(update: Update, context: Context) -> None:
@@ -55,11 +55,11 @@ async def _begin(update: Update, context: Context, args: list[str], *, keep_runn
     tutor = context.bot_data.tutor
     current = await tutor.current_question(user_id) if keep_running else None
     if current is not None:
-        await send(context, chat_id, render.in_progress(tutor.library, *current))
+        await send(context, chat_id, render_practice.in_progress(tutor.library, *current))
         return
     request = parse_round_request(args, tutor.library)
     if not isinstance(request, RoundRequest):
-        await send(context, chat_id, render.round_request_error(request))
+        await send(context, chat_id, render_menus.round_request_error(request))
         return
     result = await tutor.start_round(
         user_id,
@@ -73,7 +73,7 @@ async def _begin(update: Update, context: Context, args: list[str], *, keep_runn
     await send(
         context,
         chat_id,
-        render.started(tutor.library, result.round, result.question, result.replaced),
+        render_practice.started(tutor.library, result.round, result.question, result.replaced),
     )
 
 
@@ -85,9 +85,9 @@ async def review(update: Update, context: Context) -> None:
         user_id, chat_id, at=sent_at(update, context), first_name=name
     )
     if isinstance(result, NothingDue):
-        await send(context, chat_id, render.nothing_due(result.next_due, result.zone))
+        await send(context, chat_id, render_progress.nothing_due(result.next_due, result.zone))
         return
-    reply = render.started(tutor.library, result.round, result.question, result.replaced)
+    reply = render_practice.started(tutor.library, result.round, result.question, result.replaced)
     await send(context, chat_id, reply)
 
 
@@ -98,9 +98,9 @@ async def weak(update: Update, context: Context) -> None:
     at = sent_at(update, context)
     started, weakest = await tutor.start_weak(user_id, chat_id, at=at, first_name=name)
     if started is None:
-        await send(context, chat_id, render.no_weak_topics())
+        await send(context, chat_id, render_progress.no_weak_topics())
         return
-    await send(context, chat_id, render.weak_round(tutor.library, started, weakest))
+    await send(context, chat_id, render_progress.weak_round(tutor.library, started, weakest))
 
 
 async def timezone(update: Update, context: Context) -> None:
@@ -111,18 +111,20 @@ async def timezone(update: Update, context: Context) -> None:
     wanted = " ".join(context.args or [])
     if not wanted:
         zone = tutor.zone_of(await tutor.stats(user_id))
-        await send(context, chat_id, render.timezone_current(zone))
+        await send(context, chat_id, render_progress.timezone_current(zone))
         return
     zone_name = await tutor.set_timezone(user_id, wanted, at=at)
     reply = (
-        render.timezone_unknown(wanted) if zone_name is None else render.timezone_set(zone_name, at)
+        render_progress.timezone_unknown(wanted)
+        if zone_name is None
+        else render_progress.timezone_set(zone_name, at)
     )
     await send(context, chat_id, reply)
 
 
 async def topics(update: Update, context: Context) -> None:
     """Show the topics as buttons."""
-    await send(context, _ids(update)[1], render.topics(context.bot_data.tutor.library))
+    await send(context, _ids(update)[1], render_menus.topics(context.bot_data.tutor.library))
 
 
 async def answer(update: Update, context: Context) -> None:
@@ -131,7 +133,7 @@ async def answer(update: Update, context: Context) -> None:
     assert update.message is not None and update.message.text is not None
     tutor = context.bot_data.tutor
     result = await tutor.answer(user_id, update.message.text, at=update.message.date)
-    await send(context, chat_id, render.answer_result(tutor.library, result))
+    await send(context, chat_id, render_practice.answer_result(tutor.library, result))
 
 
 async def skip(update: Update, context: Context) -> None:
@@ -140,9 +142,9 @@ async def skip(update: Update, context: Context) -> None:
     tutor = context.bot_data.tutor
     result = await tutor.skip(user_id, at=sent_at(update, context))
     reply = (
-        render.no_round_to("skip")
+        render_practice.no_round_to("skip")
         if result is None
-        else render.answer_result(tutor.library, result)
+        else render_practice.answer_result(tutor.library, result)
     )
     await send(context, chat_id, reply)
 
@@ -151,7 +153,9 @@ async def stop(update: Update, context: Context) -> None:
     """End the round with a summary."""
     user_id, chat_id, _ = _ids(update)
     summary = await context.bot_data.tutor.stop(user_id, at=sent_at(update, context))
-    reply = render.no_round_to("stop") if summary is None else render.summary(summary)
+    reply = (
+        render_practice.no_round_to("stop") if summary is None else render_practice.summary(summary)
+    )
     await send(context, chat_id, reply)
 
 
@@ -160,18 +164,20 @@ async def stats(update: Update, context: Context) -> None:
     user_id, chat_id, _ = _ids(update)
     tutor = context.bot_data.tutor
     overview = await tutor.overview(user_id, at=sent_at(update, context))
-    await send(context, chat_id, render.stats(tutor.library, overview))
+    await send(context, chat_id, render_progress.stats(tutor.library, overview))
 
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice notes: explain that answers are typed."""
     user_id, chat_id, _ = _ids(update)
-    await send(context, chat_id, render.not_text(await context.bot_data.tutor.current(user_id)))
+    await send(
+        context, chat_id, render_practice.not_text(await context.bot_data.tutor.current(user_id))
+    )
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A /command we do not have."""
-    await send(context, _ids(update)[1], render.unknown_command())
+    await send(context, _ids(update)[1], render_menus.unknown_command())
 
 
 async def button(update: Update, context: Context) -> None:
@@ -187,7 +193,7 @@ async def button(update: Update, context: Context) -> None:
     match action:
         case callbacks.ShowTopics():
             await acknowledge(query)
-            await send(context, chat.id, render.topics(context.bot_data.tutor.library))
+            await send(context, chat.id, render_menus.topics(context.bot_data.tutor.library))
         case callbacks.StartQuiz(topic):
             await acknowledge(query)
             await _begin(update, context, [topic] if topic else [], keep_running=True)
@@ -196,21 +202,21 @@ async def button(update: Update, context: Context) -> None:
             now = context.bot_data.clock.now()
             marked = await tutor.self_mark(user.id, token, position, level, at=now)
             if marked is None:
-                await acknowledge(query, render.stale_button())
+                await acknowledge(query, render_practice.stale_button())
                 return
             await acknowledge(query)
-            await send(context, chat.id, render.turn(tutor.library, marked))
+            await send(context, chat.id, render_practice.turn(tutor.library, marked))
         case callbacks.Dispute(answer_id):
             now = context.bot_data.clock.now()
             result = await context.bot_data.tutor.dispute(user.id, answer_id, at=now)
-            await acknowledge(query, render.disputed(result))
+            await acknowledge(query, render_practice.disputed(result))
         case callbacks.Choose(token, position, index):
             tutor = context.bot_data.tutor
             result = await tutor.choose(
                 user.id, token, position, index, at=context.bot_data.clock.now()
             )
             if result is None:
-                await acknowledge(query, render.stale_button())
+                await acknowledge(query, render_practice.stale_button())
                 return
             await acknowledge(query)
-            await send(context, chat.id, render.turn(tutor.library, result))
+            await send(context, chat.id, render_practice.turn(tutor.library, result))

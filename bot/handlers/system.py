@@ -7,7 +7,7 @@ import logging
 from telegram import ChatMember, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot import callbacks, render
+from bot import callbacks, render_menus
 from bot.handlers.common import Context, send
 from bot.handlers.moves import leave_group
 from bot.tutor.requests import RoundRequest, parse_round_request
@@ -33,7 +33,7 @@ async def on_error(update: object, context: Context) -> None:
     if chat is None:
         return
     try:
-        await send(context, chat.id, render.error())
+        await send(context, chat.id, render_menus.error())
     except TelegramError as exc:
         log.warning("could not tell chat %s about the error: %s", chat.id, exc)
 
@@ -55,7 +55,7 @@ async def membership(update: Update, context: Context) -> None:
 async def group_help(update: Update, context: Context) -> None:
     """/help or /start in a group: one short explanation."""
     assert update.effective_chat is not None
-    await send(context, update.effective_chat.id, render.help_text(group=True))
+    await send(context, update.effective_chat.id, render_menus.help_text(group=True))
 
 
 async def group_quiz(update: Update, context: Context) -> None:
@@ -64,7 +64,7 @@ async def group_quiz(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id
     request = parse_round_request(context.args or [], context.bot_data.tutor.library)
     if not isinstance(request, RoundRequest):
-        await send(context, chat_id, render.round_request_error(request))
+        await send(context, chat_id, render_menus.round_request_error(request))
         return
     payload = callbacks.pack_start(request.size if context.args else None, request.topic)
-    await send(context, chat_id, render.group_quiz(context.bot.username, payload))
+    await send(context, chat_id, render_menus.group_quiz(context.bot.username, payload))
