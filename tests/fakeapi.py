@@ -10,24 +10,25 @@ sent something Telegram refuses, a bug), `refused` (403/400 for a chat the test 
 bot lose: kicked, migrated, or a user who never started it) and `flooded` (429: over the
 per-group rate limit). `api.fail` answers the next calls with a 429 or 5xx; `api.faults`
 (tests/fakeapi_faults.py) makes them slow, late, hang, drop the connection or be refused.
+
+This module decides whether Telegram would take a call; HTTP and request decoding are in
+tests/fakeapi_wire.py, what each method then does in tests/fakeapi_methods.py, and the
+checks that answer 400 in tests/fakeapi_checks.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.parser
-import email.policy
 import itertools
 import json
 import math
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from tests.fakeapi_checks import (
     BadRequest,
@@ -37,26 +38,25 @@ from tests.fakeapi_checks import (
     check_poll,
     check_reaction,
     check_user_id,
-    correct_options,
-    flag,
-    poll_options,
-    visible,
 )
 from tests.fakeapi_faults import Faults
+from tests.fakeapi_methods import BOT_ID, BOT_USERNAME, BotMethods
+from tests.fakeapi_wire import Call, Upload, decode, serve_http
+
+# Where tests import them from: the fake's identity, its calls, and the 400 checks.
+__all__ = [
+    "BOT_ID",
+    "BOT_USERNAME",
+    "GROUP_POSTS_PER_MINUTE",
+    "TOKEN",
+    "BadRequest",
+    "Call",
+    "FakeBotAPI",
+    "Upload",
+    "check_message",
+]
 
 TOKEN = "123456789:AAFakeTokenForTests-DoNotLeak_0123456789"
-BOT_ID = 123456789
-BOT_USERNAME = "quizbot_test_bot"
-# Parameters that are plain strings on the wire; everything else arrives JSON-encoded.
-_RAW_STRINGS = {
-    "text",
-    "caption",
-    "parse_mode",
-    "callback_query_id",
-    "question",
-    "explanation",
-    "description",
-}
 _FAULTS = {500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
 # Methods that post a message into a chat, so count towards a group's flood limit.
 _POSTS = frozenset(
@@ -74,51 +74,12 @@ _CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
 # Telegram lets a bot post about 20 messages a minute into one group.
 GROUP_POSTS_PER_MINUTE = 20
 _WINDOW = 60.0
-# An administrator's rights as getChatMember reports them: a moderator, not an owner.
-_ADMIN_RIGHTS = {
-    "can_be_edited": False,
-    "is_anonymous": False,
-    "can_manage_chat": True,
-    "can_delete_messages": True,
-    "can_manage_video_chats": True,
-    "can_restrict_members": True,
-    "can_promote_members": False,
-    "can_change_info": True,
-    "can_invite_users": True,
-    "can_post_stories": False,
-    "can_edit_stories": False,
-    "can_delete_stories": False,
-    "can_pin_messages": True,
-}
-
-
-class Upload(bytes):
-    """A file part of a multipart request: its bytes, plus the name and type it came with."""
-
-    filename: str
-    content_type: str
-
-    def __new__(cls, data: bytes, filename: str, content_type: str) -> Upload:
-        upload = super().__new__(cls, data)
-        upload.filename = filename
-        upload.content_type = content_type
-        return upload
-
-
-@dataclass
-class Call:
-    """One Bot API request the bot made."""
-
-    method: str
-    params: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
-    result: Any = None  # what the fake answered, e.g. the sent Message as JSON
 
 
 Handler = Callable[[Call], Awaitable[Any]]
 
 
-class FakeBotAPI:
+class FakeBotAPI(BotMethods):
     """An in-process Bot API: `await start()`, then point the bot at `base_url`."""
 
     def __init__(self, *, token: str = TOKEN, clock: Callable[[], float] | None = None) -> None:
@@ -251,39 +212,23 @@ class FakeBotAPI:
         assert task is not None
         self._connections.add(task)
         try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                request_line, *header_lines = head.decode("latin-1").split("\r\n")
-                _, path, _ = request_line.split(" ", 2)
-                headers = {}
-                for line in header_lines:
-                    if ":" in line:
-                        key, value = line.split(":", 1)
-                        headers[key.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                kind = "application/json"
-                if unquote(path).startswith(f"/file/bot{self.token}/"):
-                    # A file download, as from api.telegram.org/file/bot<token>/<file_path>.
-                    file_id = path.rsplit("/", 1)[-1]
-                    data = self.files.get(file_id, b"")
-                    status, kind = (200, "application/octet-stream") if data else (404, kind)
-                else:
-                    status, payload = await self._dispatch(path, headers, body)
-                    data = json.dumps(payload).encode()
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n"
-                    f"Content-Length: {len(data)}\r\n\r\n".encode()
-                    + data
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
-        except asyncio.CancelledError:
-            # Shutting down: end quietly (3.11's stream callback logs a cancelled task's error).
-            pass
+            await serve_http(reader, writer, self._respond)
         finally:
             self._connections.discard(task)
-            writer.close()
+
+    async def _respond(
+        self, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
+        """Status, content type and body for one HTTP request: a file or a Bot API call."""
+        if unquote(path).startswith(f"/file/bot{self.token}/"):
+            # A file download, as from api.telegram.org/file/bot<token>/<file_path>.
+            file_id = path.rsplit("/", 1)[-1]
+            data = self.files.get(file_id, b"")
+            return (
+                (200, "application/octet-stream", data) if data else (404, "application/json", data)
+            )
+        status, payload = await self._dispatch(path, headers, body)
+        return status, "application/json", json.dumps(payload).encode()
 
     async def _dispatch(
         self, path: str, headers: dict[str, str], body: bytes
@@ -292,7 +237,7 @@ class FakeBotAPI:
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path[len(prefix) :]
-        params = _decode(headers.get("content-type", ""), body)
+        params = decode(headers.get("content-type", ""), body)
         handler: Handler | None = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -387,155 +332,6 @@ class FakeBotAPI:
             return 0
         return max(1, math.ceil(recent[-GROUP_POSTS_PER_MINUTE] + _WINDOW - now))
 
-    def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
-        """The Message a send with `params` made."""
-        message = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": _chat(int(params["chat_id"])),
-            "from": _user(BOT_ID),
-            **content,
-        }
-        markup = params.get("reply_markup")
-        # A Message carries only an inline keyboard; ForceReply and reply keyboards stay behind.
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-        return message
-
-    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
-        """The ChatMember for one user, from the test's `creators` and `admins`."""
-        if self.creators.get(chat_id) == user_id:
-            return {"status": "creator", "user": _user(user_id), "is_anonymous": False}
-        if user_id in self.admins.get(chat_id, set()):
-            return {"status": "administrator", "user": _user(user_id), **_ADMIN_RIGHTS}
-        return {"status": "member", "user": _user(user_id)}
-
-    # ----- Bot API methods -----------------------------------------------------------
-
-    async def _api_getMe(self, call: Call) -> dict[str, Any]:
-        return {
-            **_user(BOT_ID),
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
-
-    async def _api_deleteWebhook(self, call: Call) -> bool:
-        return True
-
-    async def _api_setMyCommands(self, call: Call) -> bool:
-        scope = (call.params.get("scope") or {}).get("type", "default")
-        self.menus[scope] = call.params.get("commands", [])
-        if scope == "default":
-            self.commands = self.menus[scope]
-        return True
-
-    async def _api_getUpdates(self, call: Call) -> list[dict[str, Any]]:
-        params = call.params
-        if "allowed_updates" in params:
-            self.allowed_updates = params["allowed_updates"]
-        offset = int(params.get("offset") or 0)
-        timeout = min(float(params.get("timeout") or 0), 2.0)
-        # A getUpdates with an offset confirms every earlier update, as in the real API.
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout > 0:
-            async with self._changed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates)), timeout
-                    )
-        limit = int(params.get("limit") or 100)
-        return self._updates[:limit]
-
-    async def _api_sendMessage(self, call: Call) -> dict[str, Any]:
-        params = call.params
-        return self._message(params, text=params.get("text", ""))
-
-    async def _api_sendPoll(self, call: Call) -> dict[str, Any]:
-        params = call.params
-        poll_id = str(next(self._poll_ids))
-        kind = params.get("type", "regular")
-        poll: dict[str, Any] = {
-            "id": poll_id,
-            "question": visible(params["question"], params.get("question_parse_mode")),
-            # persistent_id is what a poll_answer update names the chosen options by.
-            "options": [
-                {"text": text, "voter_count": 0, "persistent_id": f"opt{i}"}
-                for i, text in enumerate(poll_options(params))
-            ],
-            "total_voter_count": 0,
-            "is_closed": flag(params, "is_closed", False),
-            "is_anonymous": flag(params, "is_anonymous", True),
-            "type": kind,
-            "allows_multiple_answers": flag(params, "allows_multiple_answers", False),
-            "allows_revoting": flag(params, "allows_revoting", kind == "regular"),
-            "members_only": flag(params, "members_only", False),
-        }
-        if kind == "quiz":
-            # Only the list: PTB 22.8 warns (an error in our tests) on the old single id.
-            poll["correct_option_ids"] = correct_options(params)
-        if "explanation" in params:
-            poll["explanation"] = visible(
-                params["explanation"], params.get("explanation_parse_mode")
-            )
-        if "open_period" in params:
-            poll["open_period"] = params["open_period"]
-            poll["close_date"] = int(time.time()) + params["open_period"]
-        self.polls[poll_id] = call
-        return self._message(params, poll=poll)
-
-    async def _api_sendDocument(self, call: Call) -> dict[str, Any]:
-        params = call.params
-        upload = params["document"]
-        if isinstance(upload, Upload):
-            number = next(self._file_ids)
-            file_id = f"BQACAgQAAx{number:08d}"
-            document = {
-                "file_id": file_id,
-                "file_unique_id": f"AgAD{number:06d}",
-                "file_name": upload.filename,
-                "mime_type": upload.content_type,
-                "file_size": len(upload),
-            }
-            self.files[file_id] = bytes(upload)  # so getFile and a download find it
-            self._documents[file_id] = document
-        else:  # a file_id: the same file sent again
-            found = self._documents.get(str(upload))
-            if found is None:
-                raise BadRequest("wrong file identifier/HTTP URL specified")
-            document = found
-        content: dict[str, Any] = {"document": document}
-        if params.get("caption"):
-            content["caption"] = visible(params["caption"], params.get("parse_mode"))
-        return self._message(params, **content)
-
-    async def _api_setMessageReaction(self, call: Call) -> bool:
-        return True
-
-    async def _api_getChatMember(self, call: Call) -> dict[str, Any]:
-        return self._member(int(call.params["chat_id"]), call.params["user_id"])
-
-    async def _api_getChatAdministrators(self, call: Call) -> list[dict[str, Any]]:
-        chat_id = int(call.params["chat_id"])
-        creator = [self.creators[chat_id]] if chat_id in self.creators else []
-        admins = sorted(self.admins.get(chat_id, set()) - set(creator))
-        return [self._member(chat_id, user_id) for user_id in creator + admins]
-
-    async def _api_getFile(self, call: Call) -> dict[str, Any]:
-        file_id = str(call.params.get("file_id", ""))
-        if file_id not in self.files:
-            raise BadRequest("invalid file_id")
-        content = self.files[file_id]
-        return {
-            "file_id": file_id,
-            "file_unique_id": f"u{file_id}",
-            "file_size": len(content),
-            "file_path": f"documents/{file_id}",
-        }
-
-    async def _api_answerCallbackQuery(self, call: Call) -> bool:
-        return True
-
 
 def _chat_id(params: dict[str, Any]) -> int | None:
     """The numeric chat_id a request names, if it names one."""
@@ -548,50 +344,3 @@ def _chat_id(params: dict[str, Any]) -> int | None:
         with contextlib.suppress(ValueError):
             return int(value)
     return None
-
-
-def _chat(chat_id: int) -> dict[str, Any]:
-    """The Chat object for an id: positive is private, -100… a supergroup, else a group."""
-    if chat_id > 0:
-        return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
-    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-    return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
-
-
-def _user(user_id: int) -> dict[str, Any]:
-    """The User object for an id: the bot itself, or a person named User<id>."""
-    if user_id == BOT_ID:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Quizbot", "username": BOT_USERNAME}
-    return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
-
-
-def _decode(content_type: str, body: bytes) -> dict[str, Any]:
-    if not body:
-        return {}
-    if content_type.startswith("application/json"):
-        return json.loads(body)
-    if content_type.startswith("multipart/form-data"):
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + body
-        )
-        pairs = []
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            if part.get_filename():
-                upload = Upload(payload, part.get_filename(), part.get_content_type())
-                pairs.append((name, upload))
-            else:
-                pairs.append((name, payload.decode()))
-        return {k: _value(k, v) for k, v in pairs}
-    pairs = parse_qsl(body.decode(), keep_blank_values=True)
-    return {k: _value(k, v) for k, v in pairs}
-
-
-def _value(key: str, value: Any) -> Any:
-    if key in _RAW_STRINGS or not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
