@@ -6,6 +6,7 @@ not valid YAML becomes one `Problem` with the line where it went wrong.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,15 @@ def parse(name: str, raw: bytes) -> tuple[Any, Problem | None]:
             line = text[: getattr(exc, "position", 0)].count("\n") + 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, Problem(name, line, f"YAML syntax error: {reason}")
+
+
+def check_keys(item: dict[Any, Any], allowed: set[str], line: int, err: Any, qid: str = "") -> None:
+    """Report misspelt and repeated keys, which YAML itself would silently accept."""
+    for key, key_line in item.get(DUPES, {}).items():
+        err(key_line, f"'{key}' is given twice; only the last one would count", qid)
+    for key in item:
+        if key in (LINE, DUPES) or key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; use {', '.join(sorted(allowed))}"
+        err(line, f"unknown field '{key}'{hint}", qid)

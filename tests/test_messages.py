@@ -9,8 +9,9 @@ import pytest
 from bot import render_menus, render_practice
 from bot.tutor.rounds import Round, SelfCheck, Summary, Turn
 from quizbank.grading import Outcome, Verdict
-from quizbank.loader import ANSWER_MAX, EXPLANATION_MAX, PROMPT_MAX, TOPIC_NAME_MAX
+from quizbank.loader import TOPIC_NAME_MAX
 from quizbank.model import Bank, Kind, Library, MarkPoint, Question, Topic
+from quizbank.questions import ANSWER_MAX, EXPLANATION_MAX, PROMPT_MAX
 from tests.fakeapi import BadRequest, check_message
 
 
