@@ -732,7 +732,7 @@ _CATEGORIES = (
     ("/logging/", "logging"),
     ("/quizbank/", "grading (quizbank, rapidfuzz)"),
     ("/rapidfuzz/", "grading (quizbank, rapidfuzz)"),
-    ("/bot/render.py", "rendering (bot/render.py, callbacks)"),
+    ("/bot/render", "rendering (bot/render*.py, callbacks)"),
     ("/bot/callbacks.py", "rendering (bot/render.py, callbacks)"),
     ("/bot/tutor/", "tutor (rounds, FSRS, streaks)"),
     ("/fsrs/", "tutor (rounds, FSRS, streaks)"),
