@@ -371,6 +371,16 @@ async def _014_push_claims_and_old_codes(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _015_scale_indexes(conn: aiosqlite.Connection) -> None:
+    # Found by bench/storage_scale.py's query plans. A class report and a group's daily
+    # topic totals look up its daily posts by chat: without this they read every post.
+    await conn.execute("CREATE INDEX daily_posts_by_chat ON daily_posts(chat_id)")
+    # The class totals behind mastery priors (re-read every 10 minutes) sum every
+    # student's topic counters: covered, the sum reads a narrow index in topic order
+    # instead of the whole table and a sort; it still grows with students x topics.
+    await conn.execute("CREATE INDEX topic_stats_totals ON topic_stats(topic, answered, correct)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _001_initial),
     ("002_disputes", _002_disputes),
@@ -386,6 +396,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("012_accepted_answers", _012_accepted_answers),
     ("013_rows_by_user", _013_rows_by_user),
     ("014_push_claims_and_old_codes", _014_push_claims_and_old_codes),
+    ("015_scale_indexes", _015_scale_indexes),
 )
 
 
