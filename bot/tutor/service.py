@@ -24,6 +24,7 @@ from bot.tutor.marking import Marking, summarise
 from bot.tutor.mastery import MIN_ANSWERS, TopicMastery, weakest
 from bot.tutor.memory import reviewed_right
 from bot.tutor.progress import Progress
+from bot.tutor.recent import Recent
 from bot.tutor.rounds import (
     DEFAULT_ROUND,
     DisputeResult,
@@ -48,6 +49,9 @@ _NO_ROUND = object()
 NEW_PER_DAY = 20  # new questions a day: more than this and reviews pile up later
 # A round with no answer for this long is left: a teacher's question no longer waits behind it.
 ABANDONED_AFTER = timedelta(minutes=20)
+# Rounds kept in memory, most recently used first: several schools answering at once stay
+# in memory, and memory stays flat however many students the bot has ever seen.
+ROUNDS_IN_MEMORY = 5_000
 
 
 P = ParamSpec("P")
@@ -91,6 +95,7 @@ class Tutor:
         library: Library,
         rng: random.Random,
         zone: str = "Europe/London",
+        rounds_in_memory: int = ROUNDS_IN_MEMORY,
     ) -> None:
         self._store = store
         self.zone = ZoneInfo(zone)  # the day "due today" counts to, until students set theirs
@@ -99,7 +104,8 @@ class Tutor:
         self._marking = Marking(store=store, library=library, zone=self.zone)
         self._disputable = _typed_answers(library)
         self._rng = rng
-        self._rounds: dict[int, Round | object] = {}
+        # Every round is in SQLite too: one that leaves memory is read back when next used.
+        self._rounds: Recent[int, Round | object] = Recent(rounds_in_memory)
         # Held only while a method runs, so unused locks go with the last reference.
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
