@@ -153,7 +153,7 @@ async def main(args: argparse.Namespace) -> None:
         assert library is not None
         pool = library.pool()
 
-        shared = getattr(known, "_known", None)  # the cache that shares a build (2715ff6)
+        shared = getattr(known, "_known", None)  # the cache that shares a build (0ac104d)
 
         def index() -> None:
             if shared is not None:
@@ -162,7 +162,7 @@ async def main(args: argparse.Namespace) -> None:
 
         print(
             f"known terms of {len(pool)} questions: {timed(args.runs, index) * 1000:.1f} ms"
-            " (one build since 2715ff6; the tutor, challenges and daily each built one before)"
+            " (one build since 0ac104d; the tutor, challenges and daily each built one before)"
         )
 
         async def open_db(path: Path) -> float:
