@@ -66,6 +66,13 @@ class _TelegramHTML(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _TAGS:
             raise BadRequest(f'can\'t parse entities: unsupported start tag "{tag}"')
+        # The tags that need an attribute to mean anything; Telegram refuses them without.
+        if tag == "span" and ("class", "tg-spoiler") not in attrs:
+            raise BadRequest('can\'t parse entities: tag "span" must have class "tg-spoiler"')
+        if tag == "tg-emoji" and not dict(attrs).get("emoji-id"):
+            raise BadRequest('can\'t parse entities: tag "tg-emoji" must have emoji-id')
+        if self.open and self.open[-1] in ("pre", "code") and tag != "code":
+            raise BadRequest(f'can\'t parse entities: tag "{tag}" inside "{self.open[-1]}"')
         self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -88,6 +95,10 @@ class _TelegramHTML(HTMLParser):
 
 def visible(text: str, parse_mode: Any) -> str:
     """The text as the user sees it: HTML checked and its tags dropped (entities count as one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, as from slicing an emoji in half
+        raise BadRequest("strings must be encoded in UTF-8") from None
     if parse_mode != "HTML":
         return text
     parser = _TelegramHTML()
@@ -102,7 +113,8 @@ def check_message(params: dict[str, Any]) -> None:
     """Raise BadRequest for a sendMessage the real Bot API would refuse."""
     text = params.get("text", "")
     shown = visible(text, params.get("parse_mode"))
-    if not text.strip():
+    # Telegram trims the text once the markup is parsed: "<b> </b>" is empty too.
+    if not shown.strip():
         raise BadRequest("message text is empty")
     # Telegram measures text in UTF-16 code units (as entity offsets do): an emoji is two.
     if len(shown.encode("utf-16-le")) // 2 > 4096:

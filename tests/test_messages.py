@@ -25,6 +25,11 @@ from tests.fakeapi import BadRequest, check_message
         ("&nbsp;", "unsupported entity"),
         ("x" * 4097, "too long"),
         ("   ", "empty"),
+        ("<b> </b>", "empty"),
+        ("<span>x</span>", "must have class"),
+        ('<span class="tg-spoiler">x</span><tg-emoji>y</tg-emoji>', "must have emoji-id"),
+        ("<pre><b>x</b></pre>", "inside"),
+        ("half an emoji \ud83e", "UTF-8"),
     ],
 )
 def test_the_fake_api_refuses_what_telegram_refuses(text: str, error: str) -> None:
