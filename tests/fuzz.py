@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -145,7 +146,7 @@ MEANINGFUL = (
 class Ref:
     """Something only the running bot knows, picked by `index` when the update is pushed."""
 
-    kind: str  # issued | bot_message | poll | known_user
+    kind: str  # issued | bot_message | poll | start
     index: int
 
 
@@ -239,7 +240,10 @@ def messages(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         kind_of = "group" if pool is GROUPS else "supergroup"
         chat = {"id": draw(st.sampled_from(pool)), "type": kind_of, "title": "G"}
     msg: dict[str, Any] = {"chat": chat, "from": user}
-    if kind in ("text", "command", "meaningful", "reply"):
+    if kind == "join":  # a link the bot gave out (a class's), opened by anyone
+        msg["text"] = Ref("start", draw(st.integers(0, 10**6)))
+        msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len("/start")}]
+    elif kind in ("text", "command", "meaningful", "reply"):
         text = draw(
             {"command": commands(), "meaningful": st.sampled_from(MEANINGFUL)}.get(kind, texts)
         )
@@ -447,7 +451,8 @@ def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
 MIX = (
     (messages("text").map(lambda m: {"message": m}), 200),
     (messages("meaningful").map(lambda m: {"message": m}), 150),
-    (messages("command").map(lambda m: {"message": m}), 100),
+    (messages("command").map(lambda m: {"message": m}), 70),
+    (messages("join").map(lambda m: {"message": m}), 30),
     (messages("reply").map(lambda m: {"message": m}), 80),
     (messages("media").map(lambda m: {"message": m}), 20),
     (messages("document").map(lambda m: {"message": m}), 30),
@@ -462,6 +467,9 @@ MIX = (
 assert sum(share for _, share in MIX) == 1000
 
 
+_START_LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
+
+
 class Resolver:
     """Fills in each update's `Ref`s from what the bot has sent so far, then dates it."""
 
@@ -469,6 +477,7 @@ class Resolver:
         self.api = api
         self._seen = 0
         self._issued: list[str] = []
+        self._links: list[str] = []  # ?start= payloads the bot has handed out
         self._bot_messages: dict[int, list[int]] = {}
         self._ids = itertools.count(1)
 
@@ -477,6 +486,7 @@ class Resolver:
             markup = call.params.get("reply_markup") or {}
             for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
                 self._issued += [b["callback_data"] for b in row if "callback_data" in b]
+            self._links += _START_LINK.findall(str(call.params.get("text", "")))
             if isinstance(call.result, dict) and "message_id" in call.result:
                 chat_id = call.result["chat"]["id"]
                 self._bot_messages.setdefault(chat_id, []).append(call.result["message_id"])
@@ -525,6 +535,8 @@ class Resolver:
             data = pick.choice(self._issued)
             # Sometimes tampered with, as a modified client might.
             return pick.choice([data, data, data + "\n", data[:-1], data.replace("0", "٠")])
+        if ref.kind == "start":
+            return f"/start {pick.choice(self._links)}" if self._links else "/start"
         if ref.kind == "poll":
             polls = list(self.api.polls)
             return pick.choice(polls) if polls else "0"
