@@ -1,11 +1,11 @@
 """Thousands of hostile and odd updates through the real Application: nothing breaks.
 
-Hypothesis generates the updates (tests/fuzz.py) up front, in batches, derandomised so a
-run is reproducible; they go through one running bot, since starting an Application per
-example would cost far more than the updates. Afterwards: no handler raised (nothing was
-logged at ERROR), every request the bot made was one Telegram accepts (the fake API checks
-lengths in UTF-16 units and the HTML markup of every message), and the database is sound.
-"""
+Hypothesis makes the updates (tests/fuzz.py) up front, seeded so a run can be repeated:
+one example per update, then each update is sent several times through one running bot,
+since an Application per example would cost far more than the updates. Afterwards: no
+handler raised (nothing was logged at ERROR), every request the bot made was one Telegram
+accepts (the fake API checks lengths in UTF-16 units and the HTML markup of every message),
+and the database is sound."""
 
 from __future__ import annotations
 
