@@ -139,6 +139,9 @@ MEANINGFUL = (
     "/daily off",
     "/daily 07:00 mon-fri topic:drill tz:Asia/Tehran",
     "/report",
+    "/quiz fuzzdrill",
+    "/challenge fuzzdrill 2 10s",
+    "/daily 08:30 topic:fuzzdrill",
 )
 
 
@@ -295,8 +298,24 @@ media = st.sampled_from(
     ]
 )  # fmt: skip
 
-# Telegram has no empty files.
+
+def _bank(*, keep: int, prompt_prefix: str = "") -> bytes:
+    """The drill bank as a teacher's upload "fuzz": its first `keep` questions."""
+    text = DRILL_BANK.read_text(encoding="utf-8")
+    for old, new in (("bank: drill", "bank: fuzz"), ("drill", "fuzzdrill"), ("exam", "fuzzexam")):
+        text = text.replace(old, new)
+    head, _, body = text.partition("\nquestions:\n")
+    questions = body.split("  - id: ")[1:]
+    kept = [q.replace("prompt: ", f"prompt: {prompt_prefix}", 1) for q in questions[:keep]]
+    return f"{head}\nquestions:\n{''.join('  - id: ' + q for q in kept)}".encode()
+
+
+# Two uploads of one bank, the second with fewer questions (rounds may hold the others),
+# and one with markup and a zero-width space in its prompts. Telegram has no empty files.
+BANKS = (_bank(keep=5), _bank(keep=2), _bank(keep=5, prompt_prefix="<b>&amp;\u200b "))
 FILE_CONTENTS = (
+    *BANKS,
+    *BANKS,
     b"\x00\xff\xfe garbage",
     b"not: [valid yaml",
     b"a: &a [1]\nb: *a\n",
