@@ -7,6 +7,7 @@ just before the update is pushed, from what the fake API has seen the bot send s
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import random
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from quizbank.loader import builtin_paths, load_library
+from quizbank.model import Question
 from tests.fakeapi import BOT_ID, BOT_USERNAME, FakeBotAPI
 from tests.support import DRILL_BANK, right_answer
 
@@ -32,6 +34,7 @@ SYNC_USER = 7  # never fuzzed: the test's /help from it marks the end of a chunk
 ADMINS = REGULARS[:10]  # administer every group (the fake's getChatMember says so)
 
 _LIBRARY = load_library([*builtin_paths(), DRILL_BANK])[0]
+_PROMPTS = {html.escape(q.prompt): q for q in _LIBRARY.questions}
 ANSWERS = sorted(
     {right_answer(q) for q in _LIBRARY.questions}
     | {c for q in _LIBRARY.questions for c in q.choices}
@@ -149,7 +152,7 @@ MEANINGFUL = (
 class Ref:
     """Something only the running bot knows, picked by `index` when the update is pushed."""
 
-    kind: str  # issued | bot_message | poll | start
+    kind: str  # issued | bot_message | poll | start | answer
     index: int
 
 
@@ -243,7 +246,10 @@ def messages(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         kind_of = "group" if pool is GROUPS else "supergroup"
         chat = {"id": draw(st.sampled_from(pool)), "type": kind_of, "title": "G"}
     msg: dict[str, Any] = {"chat": chat, "from": user}
-    if kind == "join":  # a link the bot gave out (a class's), opened by anyone
+    if kind == "answer":  # to the question the bot last asked in this chat, if any
+        msg["chat"] = private_chat(user)
+        msg["text"] = Ref("answer", draw(st.integers(0, 10**6)))
+    elif kind == "join":  # a link the bot gave out (a class's), opened by anyone
         msg["text"] = Ref("start", draw(st.integers(0, 10**6)))
         msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len("/start")}]
     elif kind in ("text", "command", "meaningful", "reply"):
@@ -255,6 +261,9 @@ def messages(draw: st.DrawFn, kind: str) -> dict[str, Any]:
             msg["entities"] = entities
         if kind == "reply" or draw(st.integers(0, 9)) == 0:
             msg["reply_to_message"] = draw(replied_to(chat))
+        if kind == "reply" and draw(st.booleans()):
+            msg["text"] = Ref("answer", draw(st.integers(0, 10**6)))  # in a game, perhaps
+            msg.pop("entities", None)
     elif kind == "media":
         msg.update(draw(media))
     elif kind == "document":
@@ -468,7 +477,8 @@ def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
 # Each kind of update, and how many of every thousand are of that kind. Hypothesis makes
 # the content; the mix is fixed here, as its own choices of branch lean hard on the first.
 MIX = (
-    (messages("text").map(lambda m: {"message": m}), 200),
+    (messages("text").map(lambda m: {"message": m}), 120),
+    (messages("answer").map(lambda m: {"message": m}), 80),
     (messages("meaningful").map(lambda m: {"message": m}), 150),
     (messages("command").map(lambda m: {"message": m}), 70),
     (messages("join").map(lambda m: {"message": m}), 30),
@@ -497,6 +507,7 @@ class Resolver:
         self._seen = 0
         self._issued: list[str] = []
         self._links: list[str] = []  # ?start= payloads the bot has handed out
+        self._asked: dict[int, Question] = {}  # the last question shown in each chat
         self._bot_messages: dict[int, list[int]] = {}
         self._ids = itertools.count(1)
 
@@ -505,7 +516,15 @@ class Resolver:
             markup = call.params.get("reply_markup") or {}
             for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
                 self._issued += [b["callback_data"] for b in row if "callback_data" in b]
-            self._links += _START_LINK.findall(str(call.params.get("text", "")))
+            text = str(call.params.get("text", ""))
+            self._links += _START_LINK.findall(text)
+            header = max(text.rfind("<b>Question "), text.rfind("<b>❓ Question "))
+            if call.method == "sendMessage" and header >= 0:
+                # The prompt is the line after the question's header (bot/render*.py).
+                prompt = text[header:].split("\n")[1:2]
+                asked = _PROMPTS.get(prompt[0]) if prompt else None
+                if asked is not None:
+                    self._asked[int(call.params["chat_id"])] = asked
             if isinstance(call.result, dict) and "message_id" in call.result:
                 chat_id = call.result["chat"]["id"]
                 self._bot_messages.setdefault(chat_id, []).append(call.result["message_id"])
@@ -554,13 +573,23 @@ class Resolver:
             data = pick.choice(self._issued)
             # Sometimes tampered with, as a modified client might.
             return pick.choice([data, data, data + "\n", data[:-1], data.replace("0", "٠")])
+        if ref.kind == "answer":
+            q = self._asked.get(chat_id or 0)
+            if q is None:
+                return pick.choice(ANSWERS)
+            right = right_answer(q)
+            wrong = pick.choice([c for c in q.choices if c != q.canonical] or ["1066"])
+            points = " ".join(p.keywords[0] for p in q.points)
+            return pick.choice(
+                [right, right, wrong, f"\u200b{right}\u200f", right.upper(), points, "all", "none"]
+            )
         if ref.kind == "start":
             return f"/start {pick.choice(self._links)}" if self._links else "/start"
         if ref.kind == "poll":
             polls = list(self.api.polls)
             return pick.choice(polls) if polls else "0"
         mine = self._bot_messages.get(chat_id or 0) or [1]
-        return pick.choice(mine)
+        return pick.choice([mine[-1], *mine])  # the latest (a question, perhaps) or any
 
 
 def regroup(value: Any, shift: int) -> Any:
