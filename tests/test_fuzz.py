@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from bot.config import Settings
-from tests import fuzz
+from tests import fuzz, fuzz_send
 from tests.fakeapi import TOKEN, FakeBotAPI
 from tests.support import DRILL_BANK, Student, running_bot
 
@@ -143,7 +143,7 @@ async def _fuzz(api: FakeBotAPI, tmp: Path, *, distinct: int, passes: int, seed:
     for chat_id in (*fuzz.GROUPS, *fuzz.SUPERGROUPS):
         for shift in shifts:
             api.admins[chat_id - shift] = set(fuzz.ADMINS)
-    resolver = fuzz.Resolver(api)
+    resolver = fuzz_send.Resolver(api)
     sent: dict[int, dict[str, Any]] = {}
     sync = Student(api, fuzz.SYNC_USER)
     try:
@@ -151,7 +151,7 @@ async def _fuzz(api: FakeBotAPI, tmp: Path, *, distinct: int, passes: int, seed:
             for start in range(0, len(order), CHUNK):
                 shift = start // FRESH_GROUPS * GROUP_SHIFT
                 for update in order[start : start + CHUNK]:
-                    pushed = resolver.resolve(fuzz.regroup(sent_as(update, rng), shift))
+                    pushed = resolver.resolve(fuzz_send.regroup(sent_as(update, rng), shift))
                     sent[await api.push(pushed)] = pushed
                 # Updates are handled in order: once this is answered, the chunk is done,
                 # and the next one can refer to what the bot sent meanwhile.
