@@ -124,7 +124,8 @@ class Marking:
         requeue = verdict.outcome in (Outcome.WRONG, Outcome.PARTIAL) and (
             question.kind is not Kind.POINTS
         )
-        after = rnd.advance(verdict.outcome, requeue=requeue)
+        # The next question may have gone with a bank a teacher replaced mid-round.
+        after = past_vanished(rnd.advance(verdict.outcome, requeue=requeue), self._library)
         record = _record(rnd, question, typed, verdict.outcome, at)
         # Right only after a "so close" retry is a harder recall than right first time.
         saved = await self._store.record_answer(
@@ -139,6 +140,13 @@ class Marking:
         key = after.current
         upcoming = self._library.question(key) if key else None
         return Turn(question, typed, verdict, after, upcoming, summary, chosen, saved.answer_id)
+
+
+def past_vanished(rnd: Round, library: Library) -> Round:
+    """The round moved on past questions whose bank was removed or replaced since."""
+    while not rnd.finished and library.question(rnd.questions[rnd.position]) is None:
+        rnd = replace(rnd, position=rnd.position + 1)
+    return rnd
 
 
 def summarise(rnd: Round, at: datetime, streak: int, best: int) -> Summary:

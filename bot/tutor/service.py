@@ -20,7 +20,7 @@ from functools import partial
 from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.tutor.marking import Marking, summarise
+from bot.tutor.marking import Marking, past_vanished, summarise
 from bot.tutor.mastery import MIN_ANSWERS, TopicMastery, weakest
 from bot.tutor.memory import reviewed_right
 from bot.tutor.progress import Progress
@@ -371,8 +371,7 @@ class Tutor:
         rnd = await self.current(user_id)
         if rnd is None:
             return None
-        while not rnd.finished and self.question(rnd) is None:
-            rnd = replace(rnd, position=rnd.position + 1)
+        rnd = past_vanished(rnd, self.library)
         if rnd.finished:
             # Every remaining question vanished with a bank change: end the round quietly.
             await self._store.delete_round(user_id)
