@@ -720,7 +720,7 @@ def _ratios(echo: list[Run], quiz: list[Run], students: int) -> None:
 
 # ----- profile ------------------------------------------------------------------------
 
-_HTTP = "HTTP (PTB request layer, httpx, httpcore, h11, anyio)"
+_HTTP = "HTTP (PTB request layer; aiohttp, or httpx and its stack)"
 _IDLE = "idle (waiting in the selector)"
 _LOOP = "event loop (asyncio scheduling, selector)"
 _LOOP_FRAMES = {"_run_once", "_run"}  # BaseEventLoop._run_once, Handle._run
@@ -733,7 +733,8 @@ _CATEGORIES = (
     ("/quizbank/", "grading (quizbank, rapidfuzz)"),
     ("/rapidfuzz/", "grading (quizbank, rapidfuzz)"),
     ("/bot/render", "rendering (bot/render*.py, callbacks)"),
-    ("/bot/callbacks.py", "rendering (bot/render.py, callbacks)"),
+    ("/bot/callbacks.py", "rendering (bot/render*.py, callbacks)"),
+    ("/bot/transport.py", _HTTP),
     ("/bot/tutor/", "tutor (rounds, FSRS, streaks)"),
     ("/fsrs/", "tutor (rounds, FSRS, streaks)"),
     ("/storage/", "storage (repository: SQL calls, rows → records)"),
@@ -746,6 +747,9 @@ _CATEGORIES = (
     ("/h11/", _HTTP),
     ("/anyio/", _HTTP),
     ("/sniffio/", _HTTP),
+    ("/aiohttp/", _HTTP),
+    ("/yarl/", _HTTP),
+    ("/multidict/", _HTTP),
     ("/telegram/ext/_updater.py", "PTB getUpdates loop"),
     ("/telegram/_bot.py", "PTB Bot API call (params, JSON, reply → Message)"),
     ("/telegram/ext/_extbot.py", "PTB Bot API call (params, JSON, reply → Message)"),
