@@ -34,6 +34,15 @@ def no_name() -> Reply:
     return Reply("Give the class a name: <code>/newclass 12B History</code>.")
 
 
+def name_taken(existing: SchoolClass) -> Reply:
+    """/newclass with a name the teacher already uses."""
+    return Reply(
+        f"You already have a class called <b>{escape(existing.name)}</b>: /classes shows its "
+        "join link. Give the new one a different name, e.g. "
+        f"<code>/newclass {escape(existing.name)} (2)</code>."
+    )
+
+
 def classes(found: list[SchoolClass], bot_username: str) -> Reply:
     """/classes: the teacher's classes, with their links."""
     if not found:

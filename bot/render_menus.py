@@ -53,7 +53,9 @@ def help_text(*, group: bool = False) -> Reply:
             "for quiz polls); /leaderboard shows the standings; /endchallenge stops a game.\n"
             "<b>Answer by replying to the question</b>: in groups I only see replies to my "
             "messages and commands.\n"
-            "To practise on your own, /quiz opens a private chat with me."
+            "To practise on your own, /quiz opens a private chat with me.\n"
+            "<b>Teachers</b> (the group's admins): <code>/daily 08:30</code> posts a question "
+            "of the day; /report shows how the class is doing."
         )
     return Reply(
         "<b>Commands</b>\n"
@@ -71,7 +73,24 @@ def help_text(*, group: bool = False) -> Reply:
         "/forgetme – delete everything I store about you\n"
         "/help – this list\n\n"
         "Answer by typing a short reply: a name, term or date. For multiple choice, tap a "
-        "button (or type its letter). Small typos are fine; wrong dates are not."
+        "button (or type its letter). Small typos are fine; wrong dates are not.\n\n"
+        "<b>Teachers</b>\n"
+        "/newclass 12B History – a class, with a link for students to join\n"
+        "/classes – your classes; /newlink 12B – a new join link\n"
+        "/push – send your class one question now\n"
+        "/dailydm 17:00 – a question every day in each student's private chat\n"
+        "/report 12B – weak topics, participation and streaks, with a CSV\n"
+        "/disputes – decide students' “I was right” claims on your banks\n"
+        "Send me a <code>.yaml</code> file to add your own questions."
+    )
+
+
+def private_only(bot_username: str) -> Reply:
+    """A private-chat command typed in a group."""
+    url = f"https://t.me/{bot_username}"
+    return Reply(
+        "That one works in a private chat with me, not in the group.",
+        ((Button("Open a private chat", url=url),),),
     )
 
 

@@ -214,3 +214,11 @@ async def test_group_help_explains_replying_and_the_group_menu_is_registered(
     group_menu = {c["command"] for c in api.menus["all_group_chats"]}
     assert {"challenge", "leaderboard", "endchallenge"} <= group_menu
     assert "challenge" not in {c["command"] for c in api.commands}
+    assert "/daily 08:30" in shown and "/report" in shown  # what a teacher can do here
+    # A private-chat command typed in the group says where it works, rather than nothing.
+    for command in ("/stats", "/newclass 12B", "/push"):
+        pointer = await group.command(2, command)
+        assert "works in a private chat with me" in text_of(pointer)
+        assert pointer.params["reply_markup"]["inline_keyboard"][0][0]["url"].startswith(
+            "https://t.me/"
+        )

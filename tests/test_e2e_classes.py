@@ -151,3 +151,17 @@ async def test_a_new_link_replaces_the_old_one_and_keeps_the_members(
     assert "You're already in 12B History" in await ana.say(f"/start {match.group(1)}")
     # Another teacher can't replace it: they have no class of that name.
     assert "You have no classes yet" in await ben.say("/newlink 12B")
+
+
+async def test_a_second_class_with_the_same_name_is_refused_and_help_shows_teachers_how(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3100, "Ms Reed")
+    await _new_class(api, teacher, "12B History")
+    # Two classes of one name could never be told apart by /push, /report or /newlink.
+    again = await teacher.say("/newclass 12b  history")
+    assert "You already have a class called 12B History" in again
+    assert "/newclass 12B History (2)" in again
+    assert await _new_class(api, teacher, "12B History (2)")
+    shown = await teacher.say("/help")
+    assert "/newclass 12B History" in shown and "/disputes" in shown and ".yaml" in shown

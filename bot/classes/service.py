@@ -36,6 +36,14 @@ class Expired:
 
 
 @dataclass(frozen=True, slots=True)
+class NameTaken:
+    """The teacher already has a class with that name: two would be impossible to tell apart
+    in /push, /report, /newlink and /dailydm."""
+
+    existing: SchoolClass
+
+
+@dataclass(frozen=True, slots=True)
 class Choose:
     """Which class? The name matched none or several of these."""
 
@@ -64,11 +72,17 @@ class Classes:
         """Ask from these banks from now on (a teacher uploaded one)."""
         self.library = library
 
-    async def create(self, teacher_id: int, name: str, *, at: datetime) -> SchoolClass | None:
-        """A new class named `name`; None if the name is empty."""
+    async def create(
+        self, teacher_id: int, name: str, *, at: datetime
+    ) -> SchoolClass | NameTaken | None:
+        """A new class named `name`; None if the name is empty, NameTaken if the teacher
+        already has one called that (case aside)."""
         name = " ".join(name.split())[:MAX_NAME]
         if not name:
             return None
+        for existing in await self._store.of_teacher(teacher_id):
+            if existing.name.casefold() == name.casefold():
+                return NameTaken(existing)
         return await self._store.create(teacher_id, name, self._new_code(), now=at)
 
     async def join(

@@ -54,6 +54,23 @@ GROUP_MENU = (
 )
 # Commands that only make sense in a group; in private they say so.
 GROUP_COMMANDS = ("challenge", "endchallenge", "leaderboard")
+# Commands that only work in a private chat; typed in a group they get a pointer there.
+PRIVATE_ONLY = (
+    "topics",
+    "review",
+    "weak",
+    "timezone",
+    "skip",
+    "stop",
+    "stats",
+    "newclass",
+    "classes",
+    "newlink",
+    "leave",
+    "disputes",
+    "push",
+    "dailydm",
+)
 # Every update type a handler below consumes, and nothing else.
 ALLOWED_UPDATES = (
     Update.MESSAGE,
@@ -96,6 +113,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             # keeps that wait from holding up every other chat's updates.
             CommandHandler(["start", "help"], system.group_help, groups, block=False),
             CommandHandler("quiz", system.group_quiz, groups, block=False),
+            CommandHandler(PRIVATE_ONLY, system.private_only, groups, block=False),
             CommandHandler("challenge", group.challenge, groups, block=False),
             CommandHandler("endchallenge", group.end_challenge, groups, block=False),
             CommandHandler("leaderboard", group.leaderboard, groups, block=False),

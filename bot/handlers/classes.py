@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import render_classes as texts
 from bot.classes.model import SchoolClass
-from bot.classes.service import Choose, Expired
+from bot.classes.service import Choose, Expired, NameTaken
 from bot.handlers.common import Context, send
 
 
@@ -23,7 +23,12 @@ async def new_class(update: Update, context: Context) -> None:
     made = await services.classes.create(
         user_id, " ".join(context.args or []), at=services.clock.now()
     )
-    reply = texts.no_name() if made is None else texts.created(made, context.bot.username)
+    if made is None:
+        reply = texts.no_name()
+    elif isinstance(made, NameTaken):
+        reply = texts.name_taken(made.existing)
+    else:
+        reply = texts.created(made, context.bot.username)
     await send(context, chat_id, reply)
 
 

@@ -12,7 +12,10 @@ from bot.flood import Verdict
 from bot.handlers.common import Context, acknowledge, sent_at
 
 log = logging.getLogger(__name__)
-SLOW_DOWN = "🐢 Slow down a little – I'll answer your next message in a few seconds."
+SLOW_DOWN = (
+    "🐢 Slow down a little: I'm skipping messages for a few seconds. "
+    "Wait a moment, then send your answer again."
+)
 
 
 async def guard(update: Update, context: Context) -> None:

@@ -58,6 +58,12 @@ async def group_help(update: Update, context: Context) -> None:
     await send(context, update.effective_chat.id, render_menus.help_text(group=True))
 
 
+async def private_only(update: Update, context: Context) -> None:
+    """A private-chat command typed in a group: say where it works, rather than stay silent."""
+    assert update.effective_chat is not None
+    await send(context, update.effective_chat.id, render_menus.private_only(context.bot.username))
+
+
 async def group_quiz(update: Update, context: Context) -> None:
     """/quiz in a group: a link that opens the same round in a private chat."""
     assert update.effective_chat is not None
