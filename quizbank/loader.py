@@ -122,7 +122,7 @@ def _build(path: str, data: Any) -> LoadResult:
             questions.append(question)
     if any(not p.warning for p in problems):
         return LoadResult(None, tuple(problems))
-    bank = Bank(bank_id, title.strip(), tuple(topics), tuple(questions), path)
+    bank = Bank(bank_id, title.strip(), tuple(topics), tuple(questions), path, data[LINE])
     return LoadResult(bank, tuple(problems))
 
 
@@ -149,7 +149,7 @@ def _topics(raw: Any, line: int, err: Any) -> list[Topic]:
         if any(t.id == tid for t in topics):
             err(item[LINE], f"topic {tid!r} is listed twice")
             continue
-        topics.append(Topic(tid, name.strip()))
+        topics.append(Topic(tid, name.strip(), item[LINE]))
     return topics
 
 

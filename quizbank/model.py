@@ -37,6 +37,7 @@ class Topic:
 
     id: str
     name: str
+    line: int = 0  # where its bank file defines it, for problems found after loading
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class Bank:
     topics: tuple[Topic, ...]
     questions: tuple[Question, ...]
     path: str = ""
+    line: int = 0  # where its bank file's fields start, for problems found after loading
     # False for a teacher's uploaded bank: asked only when its topic is chosen by name, so
     # one school's questions never turn up in everyone's mixed rounds.
     shared: bool = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -12,6 +13,7 @@ from tests.fakeapi import FakeBotAPI
 from tests.support import Student, running_bot
 
 _files = itertools.count(1)
+EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "my-first-bank.yaml"
 
 GOOD = """\
 bank: ms-reed
@@ -137,6 +139,51 @@ async def test_an_upload_cannot_change_other_banks_topics_or_how_they_are_marked
     assert "✅" in await student.say("Khruschov")
     # Uploaded topics are not offered in everyone's topic menu.
     assert "The Thaw in culture" not in await student.say("/topics")
+
+
+def _line(text: str, wanted: str) -> int:
+    """The line of `text` that is exactly `wanted`, counted from 1 as editors do."""
+    return text.splitlines().index(wanted) + 1
+
+
+async def test_every_clashing_id_is_reported_at_once_on_its_own_line(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3007, "Ms Ode")
+    two = GOOD.replace(
+        "topics:\n",
+        "topics:\n  - id: agriculture\n    name: Farming\n"
+        "  - id: destalinisation\n    name: De-Stalinisation\n",
+    )
+    refused = unescape(await _send_file(api, teacher, two.encode()))
+    agriculture, destalinisation = (
+        _line(two, f"  - id: {t}") for t in ("agriculture", "destalinisation")
+    )
+    assert agriculture > 1 and destalinisation > agriculture
+    assert f"line {agriculture}: topic id 'agriculture' is already used" in refused
+    assert f"line {destalinisation}: topic id 'destalinisation' is already used" in refused
+    assert "line 1:" not in refused
+    assert services.tutor.library.question("ms-reed:zhivago") is None
+    # Someone else's bank id comes in the same reply as the topics, not one upload later.
+    stolen = "# Ms Ode's copy\n" + two.replace("bank: ms-reed", "bank: khrushchev")
+    refused = unescape(await _send_file(api, teacher, stolen.encode()))
+    assert f"line {_line(stolen, 'bank: khrushchev')}: a bank called 'khrushchev'" in refused
+    assert f"line {agriculture + 1}: topic id 'agriculture'" in refused
+    assert f"line {destalinisation + 1}: topic id 'destalinisation'" in refused
+
+
+async def test_the_documented_example_bank_uploads_unchanged(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    # docs/quizbank.md says to copy the example; test_cli.py checks `quizbot bank check`
+    # passes it, and this that the bot takes it as it is, without a warning.
+    teacher = Student(api, 3008, "Mr Page")
+    reply = unescape(await _send_file(api, teacher, EXAMPLE.read_bytes(), EXAMPLE.name))
+    assert "✅ Loaded <b>Year 12 revision – Khrushchev</b>: 6 questions" in reply
+    assert "⚠️" not in reply
+    text = await teacher.say("/quiz 1 y12-agriculture")
+    assert "Kazakhstan and Siberia" in text
+    assert "✅" in await teacher.say("virgin lands")
 
 
 async def test_long_lists_are_cut_to_fit_one_message(

@@ -73,22 +73,25 @@ def check_upload(
         count = len(bank.questions)
         message = f"{count:,} questions; an uploaded bank may hold {MAX_UPLOAD_QUESTIONS}"
         return Rejected((Problem(filename, 1, message),))
-    if owner not in (None, owner_id) or (
+    taken = owner not in (None, owner_id) or (
         any(b.id == bank.id for b in library.banks) and owner != owner_id
-    ):
+    )
+    problems: list[Problem] = []  # every clash at once, so one reply shows all to fix
+    if taken:
         message = f"a bank called {bank.id!r} already exists: give yours another `bank:` id"
-        return Rejected((Problem(filename, 1, message),))
+        problems.append(Problem(filename, bank.line, message))
     # Topics are how an uploaded bank's questions are asked for: sharing an id with another
-    # bank would slip them into that bank's rounds for everyone.
-    others = {t.id for b in library.banks if b.id != bank.id for t in b.topics}
-    clash = sorted(others & {t.id for t in bank.topics})
-    if clash:
-        message = (
-            f"topic id {clash[0]!r} is already used by another bank: give your topics ids "
-            "of their own (e.g. add your initials)"
-        )
-        return Rejected((Problem(filename, 1, message),))
-    return bank
+    # bank would slip them into that bank's rounds for everyone. The bank this upload
+    # replaces is not "another" bank, unless its id is someone else's.
+    others = {t.id for b in library.banks if taken or b.id != bank.id for t in b.topics}
+    for topic in bank.topics:
+        if topic.id in others:
+            message = (
+                f"topic id {topic.id!r} is already used by another bank: give your topics "
+                "ids of their own (e.g. add your initials)"
+            )
+            problems.append(Problem(filename, topic.line, message))
+    return Rejected(tuple(problems)) if problems else bank
 
 
 class BankUploads:
