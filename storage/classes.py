@@ -152,6 +152,15 @@ class ClassRepository:
             for i, (c, q, users, unsure) in pushes.items()
         ]
 
+    async def due(self, push_id: int, user_id: int) -> bool:
+        """Whether a delivery is still to be made (not done, nor deleted by /forgetme)."""
+        row = await self._transaction.fetchone(
+            "SELECT 1 FROM push_deliveries WHERE push_id = ? AND user_id = ?"
+            " AND status IN ('pending', 'sending')",
+            (push_id, user_id),
+        )
+        return row is not None
+
     async def claim(self, push_id: int, user_id: int, *, now: datetime) -> bool:
         """Mark a delivery as being sent now; False if it is already done."""
         async with (

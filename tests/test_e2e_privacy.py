@@ -276,3 +276,31 @@ async def test_a_confirm_button_pressed_too_late_deletes_nothing(
     # Asked again, it works at once.
     await ana.say("/forgetme")
     assert "I've deleted everything" in seen(await ana.tap("🗑 Yes, delete everything"))
+
+
+async def test_a_push_still_going_out_never_brings_a_forgotten_student_back(
+    api: FakeBotAPI, bot: AppServices
+) -> None:
+    teacher = Student(api, TUTOR, "Ms Reed")
+    students = [Student(api, 7100 + n, f"S{n}") for n in range(34)]
+    await _join_class(teacher, *students)
+    last = students[-1]
+    # The first thirty copies take a while, so the last student's copy waits its turn.
+    for student in students[:30]:
+        api.faults.slow("sendMessage", 1.0, chat_id=student.id)
+    cursor = len(api.calls)
+    await api.push(teacher.message("/push"))
+    await api.wait_for(lambda c: c.params.get("chat_id") == students[0].id, after=cursor)
+    # She confirms /forgetme now. (Straight through the service: her confirmation's reply
+    # would queue behind the push's copies and let hers go first, hiding the race.)
+    request = await bot.privacy.ask(last.id, at=bot.clock.now())
+    await bot.privacy.confirm(last.id, request.nonce, at=bot.clock.now())
+    report = await api.wait_for(
+        lambda c: c.params.get("chat_id") == TUTOR and "Sent to" in c.params.get("text", ""),
+        after=cursor,
+        timeout=10,
+    )
+    assert "Sent to 33" in report.params["text"]
+    # The copy meant for her was never written into a new round for her, nor sent.
+    assert await _mentions(_db(bot), last.id) == {}
+    assert "A question from" not in str([c.params for c in api.sent_to(last.id)])

@@ -150,6 +150,10 @@ class Classes:
         """Pushes a restart interrupted."""
         return await self._store.pending_pushes()
 
+    async def due(self, push: Push, user_id: int) -> bool:
+        """Whether one student's copy is still to be sent."""
+        return await self._store.due(push.id, user_id)
+
     async def claim(self, push: Push, user_id: int, *, at: datetime) -> bool:
         """Mark one student's copy as on its way now; False if it was already dealt with."""
         return await self._store.claim(push.id, user_id, now=at)

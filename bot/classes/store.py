@@ -54,6 +54,10 @@ class ClassStore(Protocol):
         """Pushes with deliveries not yet done (after a restart), the claimed ones marked."""
         ...
 
+    async def due(self, push_id: int, user_id: int) -> bool:
+        """Whether a delivery is still to be made."""
+        ...
+
     async def claim(self, push_id: int, user_id: int, *, now: datetime) -> bool:
         """Mark a delivery as being sent now; False if it is already done."""
         ...

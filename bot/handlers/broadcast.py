@@ -8,11 +8,12 @@ the students still pending and nobody who got the question gets it again unannou
 Each copy is claimed ("sending") in the database once the limiter lets it go, just before
 it goes out, and marked when Telegram answers. Only a copy on the wire at a crash, or one
 whose request failed without an answer (a timeout, a 5xx), is in doubt: Telegram may or may
-not have delivered it, and nothing in the Bot API can tell. Those are sent again, saying
-so. A student who then has the question twice sees the same question of the same round
-(either copy answers it) and a note saying why; a student whose copy was dropped instead
-would never know the teacher sent anything, and the teacher's report would count them as
-reached. A visible, harmless repeat in that rare window is safer than a silent loss.
+not have delivered it, and nothing in the Bot API can tell. After a restart, copies left on
+the wire are sent again, saying so; a copy that failed in doubt while running is marked
+failed, not repeated. A student who then has the question twice sees the same question of
+the same round (either copy answers it) and a note saying why; a student whose copy was
+dropped instead would never know the teacher sent anything, and the teacher's report would
+count them as reached. A visible, harmless repeat in that rare window is safer than a silent loss.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ class Broadcaster:
             log.info("push %s resumed: %s sent", push.id, report.sent)
 
     async def _deliver(self, push: Push, user_id: int) -> Delivery:
+        # Offering writes the student's round: never for a copy already dealt with, or for
+        # a student (or a teacher's push) deleted by /forgetme since the push began.
+        if not await self._classes.due(push, user_id):
+            raise _Done
         offered = await self._tutor.offer(user_id, push.question, at=self._clock.now())
         again = user_id in push.uncertain  # a crash may have left a copy with them already
         claimed = False
