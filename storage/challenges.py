@@ -122,7 +122,7 @@ class ChallengeRepository:
 
     async def move_chat(self, old: int, new: int) -> None:
         """A group became a supergroup: its challenges and points now belong to `new`."""
-        await self._db.write(_move_chat, old, new)
+        await self._db.write(_move_chat, old, new, large=True)  # every answer of the group
 
 
 # ----- the work of the transactions above, run on the database thread ------------------

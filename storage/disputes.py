@@ -75,7 +75,8 @@ class DisputeRepository:
     ) -> tuple[int, ...] | None:
         """Turn down the claim and the open claims of the `same` answer to its question,
         taking back their credit; the students'. None if the claim is no longer open."""
-        return await self._db.write(_reject, dispute_id, same, by, now)
+        # Taking back credit replays each student's answer history: off the event loop.
+        return await self._db.write(_reject, dispute_id, same, by, now, large=True)
 
 
 def _open(db: sqlite3.Connection, dispute_id: int) -> tuple[str, str] | None:

@@ -162,7 +162,10 @@ class Repository:
 
         The answer log keeps its verdict; the dispute row is the clear mark of the change.
         """
-        return await self._db.write(_dispute, answer_id, user_id, now, can_dispute, replay)
+        # Re-scoring replays the student's answer history for their streak: off the loop.
+        return await self._db.write(
+            _dispute, answer_id, user_id, now, can_dispute, replay, large=True
+        )
 
     async def class_totals(self) -> dict[str, tuple[int, int]]:
         """Every topic's (answered, correct) over all students: the priors for mastery."""

@@ -118,10 +118,15 @@ class Disputes:
         )
         if regraded is None:
             return Refusal.ALREADY
-        self._accepted[case.key] = extra
-        self._on_library(self.apply(library))
+        # Read the overlay and the library again: while this waited, another accept or a
+        # bank upload may have changed them, and must not be undone here.
+        current = self._accepted.get(case.key, [])
+        if answer not in current:
+            self._accepted[case.key] = [*current, answer]
+        self._on_library(self.apply(self.library))
         self._on_rescored(regraded.students)
-        return Decided(True, widened, case.key, case.typed, regraded.answers, regraded.disputers)
+        shown = self.library.question(case.key) or widened
+        return Decided(True, shown, case.key, case.typed, regraded.answers, regraded.disputers)
 
     async def _banks_of(self, user_id: int) -> set[str]:
         """The banks whose disputes this user decides."""
