@@ -166,17 +166,17 @@ class Transactions:
         questions, classes, banks, reports: none on the per-answer path).
         """
         async with self._lock:
-            await self.conn.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
             try:
+                await self.conn.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
                 await self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 yield self.conn
-            except BaseException:
-                # Never leave the connection inside an open transaction.
-                if self.conn.in_transaction:
-                    await self.conn.execute("ROLLBACK")
-                raise
-            else:
                 await self.conn.execute("COMMIT")
+            except BaseException:
+                # Never leave the connection inside an open transaction. Asked on the
+                # worker, after whatever was queued before: a BEGIN still on its way (its
+                # caller cancelled) has run by then, so it is seen and rolled back.
+                await _finish(on_thread(self.conn, _rollback_if_open))
+                raise
             finally:
                 if self._db is not None:
                     # Queued after every statement above, so once it is done the worker is
@@ -231,6 +231,11 @@ async def _finish(trip: Awaitable[T]) -> T:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait({task})
         raise
+
+
+def _rollback_if_open(db: sqlite3.Connection) -> None:
+    if db.in_transaction:
+        db.execute("ROLLBACK")
 
 
 def _execute(db: sqlite3.Connection, sql: str, params: Params) -> None:

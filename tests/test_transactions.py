@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -238,3 +239,26 @@ async def test_the_wal_is_checkpointed_off_the_loop_and_stays_small(
     assert (tmp_path / "t.sqlite3-wal").stat().st_size < 2_000_000
     assert len(trips) == 1000 // CHECKPOINT_EVERY
     assert await _rows(db, "SELECT COUNT(*) FROM log") == [(1000,)]
+
+
+async def test_cancelling_a_statement_by_statement_transaction_anywhere_leaves_none_open(
+    db: aiosqlite.Connection,
+) -> None:
+    transactions = Transactions(db)
+
+    async def logs(n: int) -> None:
+        async with transactions() as conn:
+            await conn.execute("INSERT INTO log VALUES (?, 'cancelled?')", (n,))
+
+    for n in range(300):
+        task = asyncio.create_task(logs(n))
+        for _ in range(n % 7):  # cancel it at a different step each time
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        # Whatever step it was at, the next transaction (on the loop) starts cleanly.
+        await transactions.execute("INSERT INTO log VALUES (?, 'after')", (n,))
+    assert not db.in_transaction
+    (after,) = (await _rows(db, "SELECT COUNT(*) FROM log WHERE who = 'after'"))[0]
+    assert after == 300
