@@ -63,6 +63,9 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # Telegram's errors come back as JSON with 4xx/5xx: PTB reads them itself.
                 raise_for_status=False,
+                # HTTPS_PROXY and friends, as PTB's httpx client honours them: a school
+                # network may reach Telegram only through a proxy.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -87,16 +90,20 @@ class AiohttpRequest(BaseRequest):
         fields = request_data.json_parameters if request_data else None
         body: aiohttp.FormData | dict[str, str] | None = fields
         if files:
-            body = aiohttp.FormData(fields or {})
+            # quote_fields=False: a file named "report-Физика.csv" keeps its name, as httpx
+            # sends it, instead of arriving percent-encoded.
+            body = aiohttp.FormData(fields or {}, quote_fields=False)
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         read = _given(read_timeout, self._read_timeout)
         connect = _given(connect_timeout, self._connect_timeout)
         pool = _given(pool_timeout, POOL_TIMEOUT)
-        # aiohttp has no write timeout: a write that stalls is bounded by the read timeout,
-        # which starts once the body is handed to the socket.
+        write = _given(write_timeout, MEDIA_WRITE_TIMEOUT if files else WRITE_TIMEOUT)
+        # aiohttp has no write timeout, and its read timeout starts only once the body is
+        # written: an upload (a CSV, an export) is bounded by a total instead, write + read.
+        total = None if not files or write is None or read is None else write + read
         timeout = aiohttp.ClientTimeout(
-            total=None,
+            total=total,
             connect=None if pool is None or connect is None else pool + connect,
             sock_connect=connect,
             sock_read=read,

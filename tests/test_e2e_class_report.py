@@ -83,3 +83,18 @@ async def test_a_teacher_sees_their_class_report_and_csv_in_private(
     header, *rows = _rows(document)
     assert header[:4] == ["first name", "answers", "right", "accuracy %"]
     assert [row[:4] for row in rows] == [["Ana", "2", "1", "50"], ["Ben", "2", "0", "0"]]
+
+
+async def test_a_class_named_in_cyrillic_keeps_its_name_on_the_csv(
+    api: FakeBotAPI, bot: AppServices
+) -> None:
+    teacher, pupil = Student(api, 5100, "Ольга"), Student(api, 5101, "Иван")
+    await pupil.say(f"/start {await _new_class(teacher, 'Физика 9А')}")
+    await _answer(pupil, "leader", "Khrushchev")
+    await teacher.say("/report Физика")
+    [(_, csv_data)] = teacher.buttons()
+    cursor = len(api.calls)
+    await teacher.tap_data(csv_data, expect_message=False)
+    document = await api.wait_for(lambda c: c.method == "sendDocument", after=cursor)
+    # Sent as the teacher would save it, not percent-encoded by the HTTP client.
+    assert document.params["document"].filename.startswith("report-Физика-9А-")
