@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from bot.disputes.model import Case, group, with_accepted
+import asyncio
+from datetime import UTC, datetime
+
+from bot.disputes.model import Case, Regraded, group, with_accepted
+from bot.disputes.service import Disputes
 from quizbank.grading import Outcome, grade, known_terms
 from quizbank.loader import load_library
+from quizbank.model import Library
 from tests.support import DRILL_BANK
 
 
@@ -40,3 +45,42 @@ def test_claims_group_by_question_and_answer_counting_students() -> None:
         (2, "Stalin", 1),
         (4, "krushchov", 1),
     ]
+
+
+class _SlowStore:
+    """Two open claims on one drill question; accepting takes a while, as a transaction on
+    the database thread does, so two decisions overlap."""
+
+    def __init__(self) -> None:
+        self.status = {1: "open", 2: "open"}
+
+    async def uploaded_by(self, user_id: int) -> set[str]:
+        return {"drill"}
+
+    async def case(self, dispute_id: int) -> tuple[Case, str]:
+        typed = {1: "the boss", 2: "the chairman"}[dispute_id]
+        return Case(dispute_id, 100 + dispute_id, "drill", "leader", typed), self.status[dispute_id]
+
+    async def accepted(self) -> list[tuple[str, str]]:
+        return []
+
+    async def accept(self, dispute_id: int, answer: str, **_: object) -> Regraded:
+        await asyncio.sleep(0.02)
+        self.status[dispute_id] = "accepted"
+        return Regraded(1, (100 + dispute_id,), (100 + dispute_id,))
+
+
+async def test_two_accepts_at_once_both_stay_in_the_library() -> None:
+    library, _ = load_library([DRILL_BANK])
+    published: list[Library] = []
+    disputes = Disputes(store=_SlowStore(), on_library=published.append)  # type: ignore[arg-type]
+    await disputes.load(library)
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    await asyncio.gather(
+        disputes.decide(1, 1, accept=True, at=at), disputes.decide(1, 2, accept=True, at=at)
+    )
+    leader = published[-1].question("drill:leader")
+    assert leader is not None
+    known = known_terms(published[-1].pool())
+    for typed in ("the boss", "the chairman"):
+        assert grade(leader, typed, known=known).outcome is Outcome.CORRECT, typed
