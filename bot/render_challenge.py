@@ -31,7 +31,7 @@ from bot.challenge.requests import BadSeconds
 from bot.render import Reply
 from bot.tutor.requests import BadCount, UnknownTopic
 from bot.tutor.rounds import MAX_ROUND, MIN_ROUND
-from quizbank.model import OPTION_LETTERS, Kind, Library, Question
+from quizbank.model import OPTION_LETTERS, Kind, Library, Question, as_shown
 
 MEDALS = ("🥇", "🥈", "🥉")
 _TAGS = re.compile(r"</?[a-z]+>")
@@ -132,7 +132,9 @@ def _cut(text: str, limit: int) -> str:
 def closed(result: Closed) -> str:
     """Time's up: the answer, who got it and how fast, and the running top 5."""
     q = result.question
-    lines = [f"⏰ <b>Time's up!</b> The answer: <b>{escape(q.canonical)}</b>" if q else ""]
+    lines = [
+        f"⏰ <b>Time's up!</b> The answer: <b>{escape(as_shown(q.canonical))}</b>" if q else ""
+    ]
     if q is not None and q.explanation:
         lines.append(f"<i>{escape(q.explanation)}</i>")
     right = [r for r in result.results if r.outcome.accepted]

@@ -10,7 +10,7 @@ from bot.daily.posts import DailyPost, DailySummary
 from bot.daily.schedule import DailyError, Schedule
 from bot.render import Reply
 from bot.render_challenge import name
-from quizbank.model import OPTION_LETTERS, Kind, Library, Question
+from quizbank.model import OPTION_LETTERS, Kind, Library, Question, as_shown
 
 _NAMES_SHOWN = 15
 
@@ -103,7 +103,7 @@ def summary(result: DailySummary, zone: str) -> Reply:
     q = result.question
     lines = ["📊 <b>Question of the day: results</b>"]
     if q is not None:
-        lines += [escape(q.prompt), f"Answer: <b>{escape(q.canonical)}</b>"]
+        lines += [escape(q.prompt), f"Answer: <b>{escape(as_shown(q.canonical))}</b>"]
         if q.explanation:
             lines.append(f"<i>{escape(q.explanation)}</i>")
     total = len(result.answers)

@@ -10,7 +10,7 @@ from html import escape
 from bot import callbacks
 from bot.disputes.model import Decided, Inbox, OpenDispute, Refusal
 from bot.render import Button, Reply
-from quizbank.model import Library
+from quizbank.model import Library, as_shown
 
 SHOWN = 8  # disputes per /disputes message: each brings a row of buttons
 _PROMPT = 90
@@ -57,7 +57,10 @@ def _item(n: int, dispute: OpenDispute, library: Library) -> str:
     if question is None:
         asked, expected = f"<code>{escape(dispute.question_key)}</code> (no longer in a bank)", "–"
     else:
-        asked, expected = f"“{_cut(question.prompt, _PROMPT)}”", _cut(question.canonical, _TYPED)
+        asked, expected = (
+            f"“{_cut(question.prompt, _PROMPT)}”",
+            _cut(as_shown(question.canonical), _TYPED),
+        )
     who = f"{dispute.students} student{'s' * (dispute.students != 1)}"
     return (
         f"<b>{n}.</b> {asked}\nExpected: <b>{expected}</b>\n"
@@ -118,7 +121,7 @@ def told_student(decided: Decided) -> Reply:
             "in your /stats."
         )
     expected = (
-        f" The expected answer is <b>{_cut(decided.question.canonical, _TYPED)}</b>."
+        f" The expected answer is <b>{_cut(as_shown(decided.question.canonical), _TYPED)}</b>."
         if decided.question is not None
         else ""
     )

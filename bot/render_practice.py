@@ -23,7 +23,7 @@ from bot.tutor.rounds import (
     Unreadable,
 )
 from quizbank.grading import Outcome
-from quizbank.model import OPTION_LETTERS, Kind, Library, Question
+from quizbank.model import OPTION_LETTERS, Kind, Library, Question, as_shown
 
 
 def in_progress(library: Library, rnd: Round, q: Question) -> Reply:
@@ -117,7 +117,7 @@ def _feedback(turn: Turn) -> str:
             Outcome.WRONG: "❌ Not yet, by your own marking. Read the mark scheme again.",
             Outcome.SKIPPED: "⏭ Skipped. The mark scheme is worth a read next time.",
         }[verdict.outcome]
-    answer = f"<b>{escape(verdict.canonical)}</b>"
+    answer = f"<b>{escape(as_shown(verdict.canonical))}</b>"
     picked = f"You chose {escape(turn.chosen)}. " if turn.chosen else ""
     if verdict.outcome is Outcome.CORRECT:
         head = f"✅ Correct! The answer is {answer}."

@@ -75,6 +75,14 @@ class Question:
         return self.answers[0] if self.answers else ""
 
 
+def as_shown(answer: str) -> str:
+    """An answer as a student reads it: a bank's optional-word brackets dropped, words kept.
+
+    "Virgin Lands (Scheme)" reads "Virgin Lands Scheme"; both forms are accepted anyway.
+    """
+    return " ".join(answer.replace("(", " ").replace(")", " ").split())
+
+
 @dataclass(frozen=True, slots=True)
 class Bank:
     """A named set of topics and questions, loaded from one YAML file."""

@@ -106,3 +106,23 @@ def test_the_largest_possible_turn_renders_as_a_valid_message() -> None:
                 },
             }
         )
+
+
+def test_an_answer_is_shown_without_the_banks_optional_word_brackets() -> None:
+    # "(as a) patriotic duty" in a bank means "as a" may be left out; a student should read
+    # the words, not the bank's markup.
+    q = Question(
+        bank="b",
+        id="duty",
+        topic="t",
+        kind=Kind.TEXT,
+        prompt="Why were young people urged to go east?",
+        answers=("(as a) patriotic duty",),
+        explanation="e",
+        source=("s",),
+    )
+    library = Library((Bank("b", "B", (Topic("t", "T"),), (q,)),))
+    rnd = Round(1, 1, "abcdef", (q.key, q.key), datetime(2026, 1, 1, tzinfo=UTC), position=1)
+    reply = render_practice.turn(library, Turn(q, "x", Verdict(Outcome.WRONG, q.canonical), rnd, q))
+    assert "The answer is <b>as a patriotic duty</b>" in reply.text
+    assert "(as a)" not in reply.text
