@@ -99,16 +99,22 @@ def left(school_class: SchoolClass) -> Reply:
     return Reply(f"You've left <b>{escape(school_class.name)}</b>.")
 
 
-def choose(result: Choose, command: str) -> Reply:
-    """Which class? (none, or several, matched)."""
+def choose(result: Choose, command: str, *, rest: str = "") -> Reply:
+    """Which class? (none, or several, matched). `rest`: what else the command said, kept in
+    the suggestions so the teacher need not type it again."""
     if not result.classes:
         if command == "leave":
             return Reply("You're not in any class.")
         return Reply("You have no classes yet. <code>/newclass 12B History</code> makes one.")
+    tail = f" {escape(rest)}" if rest else ""
     names = "\n".join(
-        f"<code>/{command}{_sep(command)}{escape(c.name)}</code>" for c in result.classes
+        f"<code>/{command}{_sep(command)}{escape(c.name)}{tail}</code>" for c in result.classes
     )
-    return Reply(f"Which class?\n{names}")
+    return Reply(f"{_not_found(result)}Which class?\n{names}")
+
+
+def _not_found(result: Choose) -> str:
+    return f"No class is called “{escape(result.asked)}”. " if result.no_such_class else ""
 
 
 def _sep(command: str) -> str:

@@ -159,7 +159,7 @@ def admins_only_alert() -> str:
     return "Only the group's admins can download the class report."
 
 
-def which_class(classes: Sequence[SchoolClass]) -> Reply:
+def which_class(classes: Sequence[SchoolClass], asked: str = "") -> Reply:
     """/report in a private chat without a class of the teacher's: which one, or how."""
     how = (
         "Class reports: for a class you made with /newclass, send <code>/report</code> and "
@@ -168,7 +168,8 @@ def which_class(classes: Sequence[SchoolClass]) -> Reply:
     if not classes:
         return Reply(f"{how}\nYou have no classes here yet. Your own results are in /stats.")
     names = "\n".join(f"<code>/report {escape(c.name)}</code>" for c in classes)
-    return Reply(f"Which class?\n{names}\n\n{how}")
+    missing = f"No class of yours is called “{escape(asked)}”. " if asked else ""
+    return Reply(f"{missing}Which class?\n{names}\n\n{how}")
 
 
 def csv_caption(table: ClassTable, *, title: str | None) -> str:

@@ -165,3 +165,19 @@ async def test_a_second_class_with_the_same_name_is_refused_and_help_shows_teach
     assert await _new_class(api, teacher, "12B History (2)")
     shown = await teacher.say("/help")
     assert "/newclass 12B History" in shown and "/disputes" in shown and ".yaml" in shown
+
+
+async def test_which_class_says_when_a_name_matches_none_and_keeps_what_was_typed(
+    api: FakeBotAPI, services: AppServices
+) -> None:
+    teacher = Student(api, 3200, "Ms Reed")
+    await _new_class(api, teacher, "12B History")
+    await _new_class(api, teacher, "13A History")
+    unknown = await teacher.say("/report 9Z")
+    assert "No class of yours is called “9Z”" in unknown and "/report 12B History" in unknown
+    # Several match a short name: a question, not "no such class".
+    assert "No class" not in await teacher.say("/push 1")
+    # The time typed is kept in the suggestions, so the teacher need not type it again.
+    asked = await teacher.say("/dailydm 17:00 mon-fri")
+    assert "/dailydm class:12B History 17:00 mon-fri" in asked
+    assert "No class is called “9Z”" in await teacher.say("/newlink 9Z")

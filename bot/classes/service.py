@@ -48,6 +48,13 @@ class Choose:
     """Which class? The name matched none or several of these."""
 
     classes: tuple[SchoolClass, ...]
+    asked: str = ""  # the name typed, if any
+
+    @property
+    def no_such_class(self) -> bool:
+        """A name was typed and matched no class at all (rather than several)."""
+        wanted = self.asked.casefold()
+        return bool(wanted) and not any(c.name.casefold().startswith(wanted) for c in self.classes)
 
 
 class Classes:
@@ -117,7 +124,7 @@ class Classes:
         exact = [c for c in classes if c.name.casefold() == wanted]
         starts = [c for c in classes if wanted and c.name.casefold().startswith(wanted)]
         match = exact or starts
-        return match[0] if len(match) == 1 else Choose(tuple(classes))
+        return match[0] if len(match) == 1 else Choose(tuple(classes), " ".join(name.split()))
 
     async def leave(self, user_id: int, name: str) -> SchoolClass | Choose:
         """Leave a class (by name, if the student is in several)."""

@@ -59,7 +59,9 @@ async def daily_dm(update: Update, context: Context) -> None:
         return
     picked = services.classes.pick(classes, wanted)
     if not isinstance(picked, SchoolClass):
-        await send(context, chat.id, class_texts.choose(picked, "dailydm class:"))
+        await send(
+            context, chat.id, class_texts.choose(picked, "dailydm class:", rest=" ".join(args))
+        )
         return
     if is_off(args):
         stopped = await services.daily_host.off(chat.id, picked.id)

@@ -119,7 +119,8 @@ async def private_report(update: Update, context: Context) -> None:
     name = " ".join(context.args or [])
     result = await services.reports.of_class(user.id, name, at=services.clock.now())
     if isinstance(result, Choose):
-        await send(context, chat.id, texts.which_class(result.classes))
+        asked = result.asked if result.no_such_class else ""
+        await send(context, chat.id, texts.which_class(result.classes, asked))
         return
     assert result.report is not None
     title, class_id = result.school_class.name, result.school_class.id
