@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # tests/ is not an installed package
 
 import telegram  # noqa: E402
+from harness import log_tail, wait_ready  # noqa: E402  (bench/ is on sys.path: run as a script)
 
 from bot.handlers import ALLOWED_UPDATES  # noqa: E402
 from quizbank.loader import builtin_paths, load_library  # noqa: E402
@@ -465,21 +466,6 @@ def _environment(api: BenchAPI, tmp: Path) -> dict[str, str]:
     return env
 
 
-def _tail(log: Path, chars: int = 3000) -> str:
-    """The end of the bot's output."""
-    return log.read_text(errors="replace")[-chars:]
-
-
-async def _wait_ready(api: BenchAPI, proc: asyncio.subprocess.Process, log: Path) -> None:
-    """Until the bot's first getUpdates (the fake records its allowed_updates)."""
-    deadline = time.monotonic() + 60
-    while api.allowed_updates is None:
-        if proc.returncode is not None or time.monotonic() > deadline:
-            tail = _tail(log)
-            raise RuntimeError(f"the bot did not start (status {proc.returncode}):\n{tail}")
-        await asyncio.sleep(0.05)
-
-
 async def run_bot(
     bot: str, rep: int, args: argparse.Namespace, *, profile: Profiling | None = None
 ) -> Run:
@@ -509,7 +495,7 @@ async def run_bot(
                 *command, cwd=tmp, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
             )
         try:
-            await _wait_ready(api, proc, log)
+            await wait_ready(api, proc, log)
             seed = args.seed * 1000 + rep
             solo = [(SOLO_ID, _student(bot, args, random.Random(seed)))]
             crowd = [
@@ -527,7 +513,7 @@ async def run_bot(
                 on_close=profile.close if profile else None,
             )
             rss = peak_rss_mb(proc.pid)
-            running_log = len(_tail(log, 1 << 30).splitlines())
+            running_log = len(log_tail(log, 1 << 30).splitlines())
             if profile is not None:
                 await profile.saved()
             # Stop the bot while the API still answers, so its shutdown is quiet too.
@@ -541,7 +527,7 @@ async def run_bot(
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
             await proc.wait()
-            print(_tail(log), file=sys.stderr)
+            print(log_tail(log), file=sys.stderr)
             raise
         finally:
             await api.stop()
@@ -559,7 +545,7 @@ async def run_bot(
             allowed_updates=api.allowed_updates,
             exit_status=status,
         )
-        lines = [line for line in _tail(log, 1 << 30).splitlines() if line.strip()]
+        lines = [line for line in log_tail(log, 1 << 30).splitlines() if line.strip()]
         if lines:
             run.notes.append(
                 f"{len(lines)} log lines ({running_log} before shutdown), last: {lines[-1][:160]}"
