@@ -224,16 +224,14 @@ class Challenges:
             score = points(outcome, elapsed, challenge.seconds)
             stored = await self._store.record_answer(
                 challenge,
-                AnswerRecord(
-                    user_id,
-                    challenge.chat_id,
-                    question.bank,
-                    question.id,
-                    question.topic,
-                    typed,
-                    outcome.value,
-                    at,
-                    challenge.token,
+                AnswerRecord.of(
+                    question,
+                    user_id=user_id,
+                    chat_id=challenge.chat_id,
+                    typed=typed,
+                    outcome=outcome,
+                    at=at,
+                    token=challenge.token,
                 ),
                 first_name=first_name,
                 accepted=outcome.accepted,

@@ -156,16 +156,14 @@ class Dailies:
         outcome = mark_once(question, typed, known=self._known)
         if isinstance(outcome, Unclear):
             return outcome
-        record = AnswerRecord(
-            user_id,
-            post.chat_id,
-            question.bank,
-            question.id,
-            question.topic,
-            typed[:200],
-            outcome.value,
-            at,
-            f"daily:{post.id}",
+        record = AnswerRecord.of(
+            question,
+            user_id=user_id,
+            chat_id=post.chat_id,
+            typed=typed[:200],
+            outcome=outcome,
+            at=at,
+            token=f"daily:{post.id}",
         )
         stored = await self._store.record_answer(
             post,

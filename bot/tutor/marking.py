@@ -158,14 +158,12 @@ def summarise(rnd: Round, at: datetime, streak: int, best: int) -> Summary:
 def _record(
     rnd: Round, question: Question, typed: str, outcome: Outcome, at: datetime
 ) -> AnswerRecord:
-    return AnswerRecord(
-        rnd.user_id,
-        rnd.chat_id,
-        question.bank,
-        question.id,
-        question.topic,
-        typed,
-        outcome.value,
-        at,
-        rnd.token,
+    return AnswerRecord.of(
+        question,
+        user_id=rnd.user_id,
+        chat_id=rnd.chat_id,
+        typed=typed,
+        outcome=outcome,
+        at=at,
+        token=rnd.token,
     )

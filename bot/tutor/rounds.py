@@ -104,6 +104,31 @@ class AnswerRecord:
     answered_at: datetime
     round_token: str | None = None
 
+    @classmethod
+    def of(
+        cls,
+        question: Question,
+        *,
+        user_id: int,
+        chat_id: int,
+        typed: str,
+        outcome: Outcome,
+        at: datetime,
+        token: str | None,
+    ) -> AnswerRecord:
+        """The log record of `user_id` answering `question` in `chat_id`."""
+        return cls(
+            user_id,
+            chat_id,
+            question.bank,
+            question.id,
+            question.topic,
+            typed,
+            outcome.value,
+            at,
+            token,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
