@@ -26,8 +26,7 @@ _STANDINGS = (
 class ChallengeRepository:
     """The `ChallengeStore` on SQLite, sharing the tutor's connection and transactions.
 
-    Each method is one transaction and one trip to the database thread (see
-    storage.transactions).
+    Each method is one transaction, run whole in one step (see storage.transactions).
     """
 
     def __init__(self, transactions: Transactions) -> None:
@@ -88,7 +87,7 @@ class ChallengeRepository:
     ) -> bool:
         """Record a player's first answer to the current question, in the challenge and in
         their own record; False (and nothing written) if they had answered it already.
-        `review` and `daily` are called on the database thread, inside the transaction."""
+        `review` and `daily` are called inside the transaction."""
         return await self._db.write(
             _record_answer, challenge, record, first_name, accepted, points, seconds, review, daily
         )
@@ -125,7 +124,7 @@ class ChallengeRepository:
         await self._db.write(_move_chat, old, new, large=True)  # every answer of the group
 
 
-# ----- the work of the transactions above, run on the database thread ------------------
+# ----- the work of the transactions above, each run whole by storage.transactions -------
 
 
 def _create(db: sqlite3.Connection, challenge: Challenge) -> int | None:

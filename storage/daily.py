@@ -239,7 +239,7 @@ def _record_answer(
     review: Callable[[CardState | None], CardState] | None,
     daily: Callable[[DailyStreak, str | None], DailyStreak] | None,
 ) -> bool:
-    # One trip to the database thread, like every other answer (see storage/transactions.py).
+    # One transaction, run whole like every other answer (see storage/transactions.py).
     name_player(db, record, first_name)
     cur = db.execute(
         "INSERT INTO daily_answers(post_id, user_id, typed, verdict, answered_at)"

@@ -2,7 +2,7 @@
 
 Private practice and group challenges both record an answer the same way: into the log,
 the student's card, daily streak, totals and topic counters. Each function runs inside
-the caller's transaction, on the database thread (see storage.transactions).
+the caller's transaction (see storage.transactions).
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def record_personal(
 ) -> Recorded:
     """Log a settled answer and update the student's card, daily streak, totals and topic.
 
-    `review` and `daily` are called here, on the database thread: they must be pure."""
+    `review` and `daily` are called here, inside the transaction: they must be pure."""
     hit = int(accepted)
     before = card_of(db, record) if review is not None else NO_REVIEW
     answer_id = insert_answer(db, record, card_before=before)

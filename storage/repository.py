@@ -39,8 +39,8 @@ from storage.transactions import Transactions
 class Repository:
     """SQLite access for users, answers, stats and rounds; the tutor's `TutorStore`.
 
-    Each method is one transaction and one trip to the database thread: the statements of
-    a method with more than one run together in a plain function below the class.
+    Each method is one transaction, run whole in one step (see storage.transactions): the
+    statements of a method with more than one run together in a plain function below.
     """
 
     def __init__(
@@ -144,7 +144,7 @@ class Repository:
         """Log a settled answer, update stats and streaks, review its card, and save the
         round's progress. `review` gives a card's new state from its old one; `daily` the
         daily streak's, from the old one and the student's time zone (None: the default).
-        Both are called on the database thread, inside the transaction."""
+        Both are called inside the transaction."""
         return await self._db.write(_record_answer, record, accepted, rnd, review, daily)
 
     async def dispute(
@@ -216,7 +216,7 @@ class Repository:
         return [AnswerRecord(*r[:7], parse(r[7])) for r in rows]
 
 
-# ----- the work of the transactions above, run on the database thread ------------------
+# ----- the work of the transactions above, each run whole by storage.transactions -------
 
 
 def _log_attempt(db: sqlite3.Connection, record: AnswerRecord) -> None:

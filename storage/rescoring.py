@@ -1,8 +1,8 @@
 """Re-scoring a logged answer after the fact: a student's "I was right", a teacher's decision.
 
-Each function runs inside the caller's transaction, on the database thread (see
-storage.transactions). An answer's score lives in several places at once (totals, the
-answer streak, topic counters, its round and its card); these change them together.
+Each function runs inside the caller's transaction (see storage.transactions). An
+answer's score lives in several places at once (totals, the answer streak, topic counters,
+its round and its card); these change them together.
 """
 
 from __future__ import annotations

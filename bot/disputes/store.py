@@ -42,7 +42,7 @@ class DisputeStore(Protocol):
         """Keep `answer` as accepted for the claim's question, and re-grade as right every
         logged wrong or partial answer to it that `grades_right`: verdicts, totals, streaks,
         topics, rounds and cards. Open claims on those answers are accepted. None if the
-        claim is no longer open. `grades_right` and `replay` run on the database thread."""
+        claim is no longer open. `grades_right` and `replay` run inside the transaction."""
         ...
 
     async def reject(
